@@ -1,0 +1,37 @@
+/* Subcommands of `haven`. Each takes the arguments after its name and
+ * returns the process exit status (0 ok, 1 failure, 2 usage). */
+#ifndef HV_CLI_H
+#define HV_CLI_H
+
+#include "core/config.h"
+#include "store/store.h"
+
+struct hv_command {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *args;    /* e.g. "[--admin-email EMAIL]" */
+  const char *summary; /* one line */
+};
+
+extern const struct hv_command hv_commands[];
+
+int hv_cmd_serve(int argc, char **argv);
+int hv_cmd_init(int argc, char **argv);
+int hv_cmd_migrate(int argc, char **argv);
+int hv_cmd_demo(int argc, char **argv);
+int hv_cmd_backup(int argc, char **argv);
+int hv_cmd_version(int argc, char **argv);
+
+/* Shared start-up for commands: --help, configuration, log level, the
+ * data folder. Unknown flags are left in rest/nrest for the command.
+ * Returns 0 to go on, or the exit status to stop with (help printed: 0). */
+int hv_cli_setup(const char *cmd, int argc, char **argv, struct hv_config *cfg, char **rest,
+                 int *nrest, int *stop);
+
+/* Opens the store and applies migrations, printing errors. */
+int hv_cli_open_store(const struct hv_config *cfg, unsigned pool, struct hv_store **out);
+
+/* Prints the usage of one command with the settings table. */
+void hv_cli_usage(const char *cmd);
+
+#endif

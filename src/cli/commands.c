@@ -1,0 +1,334 @@
+/* haven init, migrate, demo, backup and version. */
+#include <ctype.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "core/embed.h"
+#include "core/log.h"
+#include "core/str.h"
+
+#ifndef HV_VERSION
+#define HV_VERSION "0.0.0"
+#endif
+
+extern const struct hv_embed hv_demo_data[];
+
+int hv_cmd_version(int argc, char **argv) {
+  (void)argc;
+  (void)argv;
+  printf("haven %s (database schema %d)\n", HV_VERSION, hv_store_schema_latest());
+  return 0;
+}
+
+static int no_extra(const char *cmd, int nrest, char **rest) {
+  if (nrest) {
+    fprintf(stderr, "haven %s: unexpected argument '%s' (see haven %s --help)\n", cmd, rest[0], cmd);
+    return 2;
+  }
+  return 0;
+}
+
+int hv_cmd_migrate(int argc, char **argv) {
+  struct hv_config cfg;
+  char *rest[argc + 1];
+  int nrest, stop;
+  char err[512];
+  int from, to;
+  int rc = hv_cli_setup("migrate", argc, argv, &cfg, rest, &nrest, &stop);
+  struct hv_store *s = NULL;
+  if (stop)
+    return rc;
+  if ((rc = no_extra("migrate", nrest, rest)))
+    return rc;
+  if (hv_store_open(cfg.db, 1, &s, err, sizeof err)) {
+    fprintf(stderr, "haven migrate: %s\n", err);
+    return 1;
+  }
+  rc = 0;
+  if (hv_store_migrate(s, &from, &to, err, sizeof err)) {
+    fprintf(stderr, "haven migrate: %s\n", err);
+    rc = 1;
+  } else if (from == to) {
+    printf("database schema is up to date (version %d)\n", to);
+  } else {
+    printf("database schema migrated from version %d to %d\n", from, to);
+  }
+  hv_store_free(s);
+  return rc;
+}
+
+/* --- init ---------------------------------------------------------------- */
+
+static struct hv_sql q_user_count = HV_SQL("SELECT COUNT(*) FROM users");
+static struct hv_sql q_user_insert = HV_SQL(
+    "INSERT INTO users (email, display_name, password_hash, must_change_password, active, "
+    "created_at) VALUES (?, ?, ?, 1, 1, ?) RETURNING id");
+static struct hv_sql q_role_insert = HV_SQL("INSERT INTO user_roles (user_id, role) VALUES (?, ?)");
+
+struct init_ctx {
+  const char *email;
+  const char *name;
+  const char *hash;
+  int exists;
+};
+
+static enum hv_qs init_tx(struct hv_conn *c, void *cls) {
+  struct init_ctx *ic = cls;
+  int64_t n = 0, id = 0;
+  enum hv_qs qs = hv_db_int(c, &q_user_count, NULL, 0, &n);
+  if (qs < 0)
+    return qs;
+  if (n > 0) {
+    ic->exists = 1;
+    return HV_QS_NONE;
+  }
+  struct hv_param p[] = {HV_P_TEXT(ic->email), HV_P_TEXT(ic->name), HV_P_TEXT(ic->hash),
+                         HV_P_INT(hv_clock_wall_ms())};
+  qs = hv_db_int(c, &q_user_insert, p, 4, &id);
+  if (qs <= 0)
+    return qs < 0 ? qs : HV_QS_HARD;
+  struct hv_param r[] = {HV_P_INT(id), HV_P_TEXT("admin")};
+  qs = hv_db_exec(c, &q_role_insert, r, 2);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+/* A plausible address: one @, something on each side, a dot in the domain,
+ * no spaces or control characters. Lower-cased in place. */
+static int email_ok(char *e) {
+  size_t n = strlen(e);
+  char *at = strchr(e, '@');
+  if (n < 6 || n > 254 || !at || at == e || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
+      at[1] == '.' || e[n - 1] == '.')
+    return 0;
+  for (size_t i = 0; i < n; i++) {
+    if ((unsigned char)e[i] <= 0x20 || e[i] == 0x7f || e[i] == '<' || e[i] == '>' || e[i] == '"')
+      return 0;
+    e[i] = (char)tolower((unsigned char)e[i]);
+  }
+  return 1;
+}
+
+int hv_cmd_init(int argc, char **argv) {
+  struct hv_config cfg;
+  char *rest[argc + 1];
+  int nrest, stop;
+  char email[256] = "", name[128] = "Administrator";
+  int rc = hv_cli_setup("init", argc, argv, &cfg, rest, &nrest, &stop);
+  struct hv_store *s = NULL;
+  if (stop)
+    return rc;
+  for (int i = 0; i < nrest; i++) {
+    const char *a = rest[i];
+    if ((strcmp(a, "--admin-email") == 0 || strcmp(a, "--admin-name") == 0) && i + 1 < nrest) {
+      char *dst = a[8] == 'e' ? email : name;
+      size_t cap = a[8] == 'e' ? sizeof email : sizeof name;
+      if (hv_strlcpy(dst, rest[++i], cap) >= cap) {
+        fprintf(stderr, "haven init: %s is too long\n", a);
+        return 2;
+      }
+    } else {
+      fprintf(stderr, "haven init: unexpected argument '%s' (see haven init --help)\n", a);
+      return 2;
+    }
+  }
+  if (!email[0]) {
+    fprintf(stderr, "haven init: --admin-email EMAIL is required\n");
+    return 2;
+  }
+  if (!email_ok(email)) {
+    fprintf(stderr, "haven init: --admin-email: '%s' is not an email address\n", email);
+    return 2;
+  }
+  if (!name[0] || !hv_utf8_valid(name, strlen(name))) {
+    fprintf(stderr, "haven init: --admin-name must be non-empty UTF-8 text\n");
+    return 2;
+  }
+  /* 20 characters from 32 unambiguous ones: 100 bits. */
+  static const char alphabet[] = "abcdefghjkmnpqrstuvwxyz23456789-";
+  char password[24];
+  for (int i = 0; i < 20; i++)
+    password[i] = alphabet[randombytes_uniform(32)];
+  password[20] = '\0';
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str_alg(hash, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13)) {
+    fprintf(stderr, "haven init: out of memory hashing the password\n");
+    return 1;
+  }
+  if (hv_cli_open_store(&cfg, 1, &s))
+    return 1;
+  struct init_ctx ic = {email, name, hash, 0};
+  enum hv_qs qs = hv_store_tx(s, true, init_tx, &ic);
+  rc = 1;
+  if (qs < 0) {
+    fprintf(stderr, "haven init: the database refused the administrator (%s)\n",
+            qs == HV_QS_CONFLICT ? "that email is taken" : "database error");
+  } else if (ic.exists) {
+    fprintf(stderr, "haven init: this database already has users; use 'haven user add' instead\n");
+  } else {
+    printf("administrator: %s\npassword: %s\n"
+           "This password works once: you must choose a new one at first sign-in.\n",
+           email, password);
+    hv_log(HV_LOG_INFO, "administrator created");
+    rc = 0;
+  }
+  sodium_memzero(password, sizeof password);
+  hv_store_free(s);
+  return rc;
+}
+
+/* --- demo ---------------------------------------------------------------- */
+
+static struct hv_sql q_dept_count = HV_SQL("SELECT COUNT(*) FROM departments");
+static struct hv_sql q_dept_insert =
+    HV_SQL("INSERT INTO departments (code, name, created_at) VALUES (?, ?, ?)");
+static struct hv_sql q_facility_insert = HV_SQL(
+    "INSERT INTO facilities (department_id, name, address, created_at) "
+    "SELECT id, ?, ?, ? FROM departments WHERE code = ?");
+static struct hv_sql q_meta_set = HV_SQL2(
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value");
+
+struct demo_ctx {
+  int loaded;
+  int departments, facilities;
+};
+
+/* Splits one tab-separated line of our own data file into up to `max`
+ * fields, in place. */
+static int split_tabs(char *line, char **f, int max) {
+  int n = 0;
+  f[n++] = line;
+  for (char *p = line; *p && n < max; p++)
+    if (*p == '\t') {
+      *p = '\0';
+      f[n++] = p + 1;
+    }
+  return n;
+}
+
+static enum hv_qs load_tsv(struct hv_conn *c, const char *file, int kind, int *count) {
+  const struct hv_embed *e = hv_embed_find(hv_demo_data, file);
+  if (!e)
+    return HV_QS_HARD;
+  char *text = strndup((const char *)e->data, e->len);
+  enum hv_qs qs = HV_QS_NONE;
+  int64_t now = hv_clock_wall_ms();
+  if (!text)
+    return HV_QS_HARD;
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    char *f[4];
+    if (line[0] == '#' || !line[0])
+      continue;
+    int n = split_tabs(line, f, 4);
+    if (kind == 0 && n == 2) {
+      struct hv_param p[] = {HV_P_TEXT(f[0]), HV_P_TEXT(f[1]), HV_P_INT(now)};
+      qs = hv_db_exec(c, &q_dept_insert, p, 3);
+    } else if (kind == 1 && n == 3) {
+      struct hv_param p[] = {HV_P_TEXT(f[1]), HV_P_TEXT(f[2]), HV_P_INT(now), HV_P_TEXT(f[0])};
+      qs = hv_db_exec(c, &q_facility_insert, p, 4);
+      if (qs == HV_QS_NONE)
+        qs = HV_QS_HARD; /* unknown department code in our own data: a bug */
+    } else {
+      qs = HV_QS_HARD;
+    }
+    if (qs < 0)
+      break;
+    (*count)++;
+  }
+  free(text);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+static enum hv_qs demo_tx(struct hv_conn *c, void *cls) {
+  struct demo_ctx *d = cls;
+  int64_t n = 0;
+  d->departments = d->facilities = 0;
+  enum hv_qs qs = hv_db_int(c, &q_dept_count, NULL, 0, &n);
+  if (qs < 0)
+    return qs;
+  if (n > 0) {
+    d->loaded = 1;
+    return HV_QS_NONE;
+  }
+  if ((qs = load_tsv(c, "departments.tsv", 0, &d->departments)) < 0)
+    return qs;
+  if ((qs = load_tsv(c, "facilities.tsv", 1, &d->facilities)) < 0)
+    return qs;
+  struct hv_param p[] = {HV_P_TEXT("demo"), HV_P_TEXT("1")};
+  qs = hv_db_exec(c, &q_meta_set, p, 2);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+int hv_cmd_demo(int argc, char **argv) {
+  struct hv_config cfg;
+  char *rest[argc + 1];
+  int nrest, stop;
+  int rc = hv_cli_setup("demo", argc, argv, &cfg, rest, &nrest, &stop);
+  struct hv_store *s = NULL;
+  if (stop)
+    return rc;
+  if ((rc = no_extra("demo", nrest, rest)))
+    return rc;
+  if (hv_cli_open_store(&cfg, 1, &s))
+    return 1;
+  struct demo_ctx d = {0, 0, 0};
+  enum hv_qs qs = hv_store_tx(s, true, demo_tx, &d);
+  rc = 0;
+  if (qs < 0) {
+    fprintf(stderr, "haven demo: loading the sample city failed; nothing was saved\n");
+    rc = 1;
+  } else if (d.loaded) {
+    printf("the database already holds a city; the demo was not loaded again\n");
+  } else {
+    printf("demo city loaded: %d departments, %d facilities\n", d.departments, d.facilities);
+  }
+  hv_store_free(s);
+  return rc;
+}
+
+/* --- backup -------------------------------------------------------------- */
+
+int hv_cmd_backup(int argc, char **argv) {
+  struct hv_config cfg;
+  char *rest[argc + 1];
+  int nrest, stop;
+  char err[512];
+  int rc = hv_cli_setup("backup", argc, argv, &cfg, rest, &nrest, &stop);
+  struct hv_store *s = NULL;
+  if (stop)
+    return rc;
+  if (nrest != 1 || rest[0][0] == '-') {
+    fprintf(stderr, "haven backup: give exactly one FILE to write (see haven backup --help)\n");
+    return 2;
+  }
+  if (strncmp(cfg.db, "sqlite:", 7) != 0) {
+    fprintf(stderr, "haven backup: the database is PostgreSQL; back it up with pg_dump "
+                    "(pg_dump --format=custom --file=FILE DBNAME; see docs/operations.md)\n");
+    return 1;
+  }
+  if (hv_store_open(cfg.db, 1, &s, err, sizeof err)) {
+    fprintf(stderr, "haven backup: %s\n", err);
+    return 1;
+  }
+  FILE *probe = fopen(rest[0], "rb");
+  if (probe) {
+    fclose(probe);
+    fprintf(stderr, "haven backup: %s already exists; choose a new file name\n", rest[0]);
+    hv_store_free(s);
+    return 1;
+  }
+  if (hv_store_backup(s, rest[0], err, sizeof err)) {
+    fprintf(stderr, "haven backup: %s\n", err);
+    rc = 1;
+  } else {
+    printf("backup written to %s\n", rest[0]);
+  }
+  hv_store_free(s);
+  return rc;
+}

@@ -1,0 +1,79 @@
+/* haven serve: open the store (migrating it), load templates and assets,
+ * listen, and on SIGTERM or SIGINT stop accepting, finish the requests in
+ * flight and close the database cleanly. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "web/app.h"
+
+int hv_cmd_serve(int argc, char **argv) {
+  struct hv_config cfg;
+  char *rest[argc + 1];
+  int nrest, stop;
+  char err[512];
+  int rc = hv_cli_setup("serve", argc, argv, &cfg, rest, &nrest, &stop);
+  struct hv_store *store = NULL;
+  struct hv_router *router = NULL;
+  struct hv_app app;
+  bool app_ready = false;
+  if (stop)
+    return rc;
+  if (nrest) {
+    fprintf(stderr, "haven serve: unknown option '%s' (see haven serve --help)\n", rest[0]);
+    return 2;
+  }
+  /* Block the stop signals before any thread exists so only sigwait sees them. */
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+  rc = 1;
+  if (hv_cli_open_store(&cfg, cfg.db_pool, &store))
+    goto out;
+  if (hv_app_init(&app, &cfg, store, err, sizeof err)) {
+    fprintf(stderr, "haven serve: %s\n", err);
+    goto out;
+  }
+  app_ready = true;
+  app.started_ms = hv_clock_wall_ms();
+  if (hv_app_load_meta(&app)) {
+    fprintf(stderr, "haven serve: cannot read the database\n");
+    goto out;
+  }
+  router = hv_router_new();
+  if (!router || hv_app_routes(router, err, sizeof err)) {
+    fprintf(stderr, "haven serve: %s\n", router ? err : "out of memory");
+    goto out;
+  }
+  if (hv_server_start(&cfg, router, &app, NULL, &app.server, err, sizeof err)) {
+    fprintf(stderr, "haven serve: %s\n", err);
+    goto out;
+  }
+  hv_log(HV_LOG_INFO, "serving", HV_LS("url", cfg.base_url), HV_LS("listen", cfg.listen_host),
+         HV_LI("port", hv_server_port(app.server)), HV_LI("threads", cfg.threads),
+         HV_LS("db", strncmp(cfg.db, "sqlite:", 7) == 0 ? "sqlite" : "postgresql"));
+  printf("Haven is serving at %s\n", cfg.base_url);
+  fflush(stdout);
+  int sig = 0;
+  sigwait(&set, &sig);
+  hv_log(HV_LOG_INFO, "stopping", HV_LS("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+  hv_server_stop(app.server);
+  app.server = NULL;
+  rc = 0;
+out:
+  if (app_ready)
+    hv_app_free(&app);
+  hv_router_free(router);
+  hv_store_free(store);
+  if (rc == 0)
+    hv_log0(HV_LOG_INFO, "stopped");
+  return rc;
+}

@@ -1,0 +1,92 @@
+/* Pages: templates inside the layout, and the error pages in the site's
+ * design (installed as the http layer's error-page hook). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/embed.h"
+#include "core/log.h"
+#include "web/app.h"
+
+extern const struct hv_embed hv_templates[];
+
+#define HV_PAGE_MAX (4u << 20)
+
+int hv_app_init(struct hv_app *app, const struct hv_config *cfg, struct hv_store *store, char *err,
+                size_t errlen) {
+  memset(app, 0, sizeof *app);
+  app->cfg = cfg;
+  app->store = store;
+  app->tpl = hv_tpl_set_new();
+  if (!app->tpl) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  for (const struct hv_embed *e = hv_templates; e->name; e++) {
+    char name[64];
+    snprintf(name, sizeof name, "%s", e->name);
+    char *dot = strrchr(name, '.');
+    if (dot)
+      *dot = '\0';
+    if (hv_tpl_add(app->tpl, name, (const char *)e->data, e->len, err, errlen))
+      return -1;
+  }
+  if (hv_assets_load(cfg->assets, &app->assets, err, errlen))
+    return -1;
+  if (!hv_assets_find(app->assets, "uswds/css/uswds.min.css")) {
+    snprintf(err, errlen, "setting 'assets': %s has no uswds/css/uswds.min.css (run scripts/assets.sh)",
+             cfg->assets);
+    return -1;
+  }
+  return 0;
+}
+
+void hv_app_free(struct hv_app *app) {
+  hv_tpl_set_free(app->tpl);
+  hv_assets_free(app->assets);
+  app->tpl = NULL;
+  app->assets = NULL;
+}
+
+static json_t *site_values(const struct hv_app *app, const char *title) {
+  return json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "name", "Haven", "static", app->assets->prefix,
+                   "demo", app->demo, "lang", "en", "dir", "ltr", "title", title ? title : "Haven");
+}
+
+void hv_page(struct hv_request *rq, int status, const char *name, const char *title, json_t *ctx) {
+  struct hv_app *app = rq->app;
+  struct hv_buf b;
+  if (!ctx)
+    ctx = json_object();
+  json_object_set_new(ctx, "site", site_values(app, title));
+  hv_buf_init(&b, HV_PAGE_MAX);
+  int rc = hv_tpl_render(app->tpl, name, ctx, &b);
+  json_decref(ctx);
+  if (rc) {
+    hv_buf_free(&b);
+    hv_log(HV_LOG_ERROR, "template failed", HV_LS("template", name));
+    static const char fallback[] = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+                                   "<title>Error</title></head><body><main><h1>Something went "
+                                   "wrong on our side.</h1></main></body></html>\n";
+    hv_reply_text(rq, 500, "text/html; charset=utf-8", fallback, sizeof fallback - 1, false);
+    return;
+  }
+  size_t len;
+  char *s = hv_buf_steal(&b, &len);
+  hv_reply_text(rq, status, "text/html; charset=utf-8", s, len, true);
+}
+
+static void error_page(struct hv_request *rq, int status, const char *message) {
+  json_t *ctx = json_pack("{s:i, s:s, s:s}", "status", status, "reason", hv_status_text(status),
+                          "message", message ? message : "");
+  char title[64];
+  snprintf(title, sizeof title, "%d %s — Haven", status, hv_status_text(status));
+  hv_page(rq, status, "error", title, ctx);
+  if (rq->reply.status != status) /* the template failed: keep the real status */
+    rq->reply.status = status;
+}
+
+int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
+  hv_set_error_page(error_page);
+  return hv_router_add(r, hv_site_routes, hv_site_nroutes, err, errlen);
+}
