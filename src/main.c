@@ -34,7 +34,7 @@ int main(int argc, char **argv) {
     return argc < 2 ? 2 : 0;
   }
   if (strcmp(argv[1], "--version") == 0)
-    return hv_cmd_version(0, NULL);
+    return hv_cmd_version(0, argv);
   for (const struct hv_command *c = hv_commands; c->name; c++)
     if (strcmp(argv[1], c->name) == 0)
       return c->run(argc - 2, argv + 2);

@@ -18,8 +18,14 @@
 extern const struct hv_embed hv_demo_data[];
 
 int hv_cmd_version(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
+  if (argc > 0 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0)) {
+    hv_cli_usage("version");
+    return 0;
+  }
+  if (argc > 0) {
+    fprintf(stderr, "haven version: unexpected argument '%s'\n", argv[0]);
+    return 2;
+  }
   printf("haven %s (database schema %d)\n", HV_VERSION, hv_store_schema_latest());
   return 0;
 }

@@ -95,6 +95,7 @@ struct hv_request {
   void *conn;        /* private to src/http */
   uint64_t start_ns;
   size_t body_cap;
+  size_t body_discarded;
   bool body_too_large;
   bool queued;
 };

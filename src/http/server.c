@@ -29,6 +29,7 @@ static const int status_codes[] = {200, 201, 204, 301, 302, 303, 304, 400, 401, 
 static const double buckets[] = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
                                  0.05,   0.1,   0.25,   0.5,   1.0,  2.5};
 #define NBUCKETS (sizeof buckets / sizeof buckets[0])
+#define HV_DISCARD_MAX (1u << 20) /* bytes dropped past a body cap before hanging up */
 
 struct route_stats {
   _Atomic uint64_t by_status[NSTATUS];
@@ -54,7 +55,7 @@ struct hv_server {
 static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
                           "img-src 'self' data:; font-src 'self'; connect-src 'self'; "
                           "object-src 'none'; base-uri 'none'; form-action 'self'; "
-                          "frame-ancestors 'none'";
+                          "frame-ancestors 'none'; report-uri /api/v1/csp-report";
 
 const char *hv_header(struct hv_request *rq, const char *name) {
   if (!rq->conn)
@@ -318,13 +319,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
   if (*upload_size) {
     size_t n = *upload_size;
     *upload_size = 0;
-    if (rq->reply.status || rq->queued)
-      return MHD_YES; /* already refused: discard */
+    if (rq->reply.status || rq->queued) {
+      /* Already refused (a chunked body ran past the cap): libmicrohttpd
+       * 0.9.75 cannot answer before the body ends, so read and drop a
+       * bounded amount more for a clean 413, then cut the connection. */
+      rq->body_discarded += n;
+      return rq->body_discarded > HV_DISCARD_MAX ? MHD_NO : MHD_YES;
+    }
     if (n > rq->body_cap - rq->body_len) {
       rq->body_too_large = true;
+      rq->body_discarded = n;
       hv_reply_error(rq, 413, "too_large", "The request body is larger than this address accepts.",
                      NULL);
-      return queue_reply(s, rq);
+      return MHD_YES;
     }
     if (!rq->body) {
       rq->body = hv_arena_alloc(rq->arena, rq->body_cap + 1);

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/json.h"
+#include "core/log.h"
 #include "http/server.h"
 #include "web/app.h"
 
@@ -80,6 +82,33 @@ static void metrics(struct hv_request *rq) {
   hv_reply_text(rq, 200, "text/plain; version=0.0.4; charset=utf-8", s, len, true);
 }
 
+/* Browsers post Content-Security-Policy violations here. A violation means
+ * either an attack or a page of ours breaking the policy; either way staff
+ * should see it, so it is logged (the directive and the blocked origin
+ * only: report bodies can carry URLs with personal data). */
+static void csp_report(struct hv_request *rq) {
+  struct hv_jerr e;
+  json_t *body = hv_json_parse_object(rq->body, rq->body_len, &e);
+  if (!body) {
+    hv_reply_error(rq, 400, e.code, e.message, NULL);
+    return;
+  }
+  json_t *r = json_object_get(body, "csp-report");
+  const char *directive = json_string_value(json_object_get(r, "violated-directive"));
+  const char *blocked = json_string_value(json_object_get(r, "blocked-uri"));
+  char origin[128] = "";
+  if (blocked) {
+    /* keep scheme://host[:port] only */
+    const char *p = strstr(blocked, "://");
+    size_t n = p ? strcspn(p + 3, "/?#") + (size_t)(p + 3 - blocked) : strcspn(blocked, "/?#:");
+    snprintf(origin, sizeof origin, "%.*s", (int)(n < 127 ? n : 127), blocked);
+  }
+  hv_log(HV_LOG_WARN, "csp violation", HV_LS("request_id", rq->id),
+         HV_LS("directive", directive ? directive : "?"), HV_LS("blocked", origin));
+  json_decref(body);
+  hv_reply_text(rq, 204, NULL, "", 0, false);
+}
+
 static void static_file(struct hv_request *rq) {
   struct hv_app *app = rq->app;
   hv_static_serve(rq, app->assets, hv_param(rq, "hash")->str, hv_param(rq, "path")->str);
@@ -91,5 +120,6 @@ const struct hv_route hv_site_routes[] = {
     {HV_GET, "/readyz", 0, HV_R_PUBLIC | HV_R_API, 0, readyz},
     {HV_GET, "/metrics", 0, HV_R_PUBLIC | HV_R_LOOPBACK, 0, metrics},
     {HV_GET, "/static/{hash:slug}/{path:path}", 0, HV_R_PUBLIC | HV_R_CACHED, 0, static_file},
+    {HV_POST, "/api/v1/csp-report", 0, HV_R_PUBLIC | HV_R_API, 8192, csp_report},
 };
 const size_t hv_site_nroutes = sizeof hv_site_routes / sizeof hv_site_routes[0];

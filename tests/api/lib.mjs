@@ -103,3 +103,18 @@ export function statusOf(raw) {
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(raw);
   return m ? Number(m[1]) : 0;
 }
+
+// Runs SQL directly on a test database (sqlite3 or psql); returns stdout.
+export function sql(dbUrl, query) {
+  if (dbUrl.startsWith('sqlite:')) {
+    return execFileSync('sqlite3', ['-batch', dbUrl.slice(7), query]).toString();
+  }
+  return execFileSync('psql', ['-q', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', dbUrl, '-c', query]).toString();
+}
+
+// A fresh data folder and database for CLI tests; returns { dir, db, args, cleanup }.
+export function scratch() {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'haven-cli-'));
+  const db = newDatabase(dir);
+  return { dir, db, args: ['--data', dir, '--db', db], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
