@@ -14,6 +14,7 @@ pass=0
 fail=0
 logdir=$(mktemp -d /tmp/haven-check.XXXXXX)
 trap 'pg_stop' EXIT
+trap 'exit 130' INT TERM
 
 say() { printf '%s\n' "$*"; }
 
@@ -52,7 +53,7 @@ build_dir() {
 unit_suite() {
   local dir=$1 tag=$2 t out rc
   for t in "$dir"/tests/unit/test_*; do
-    [ -x "$t" ] || continue
+    [ -f "$t" ] && [ -x "$t" ] || continue
     local base
     base=$(basename "$t")
     if [ "$base" = test_store_contract ]; then

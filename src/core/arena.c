@@ -46,7 +46,9 @@ void hv_arena_free(struct hv_arena *a) {
 void *hv_arena_alloc(struct hv_arena *a, size_t n) {
   if (n == 0)
     n = 1;
-  if (n > SIZE_MAX - HV_ARENA_ALIGN)
+  /* Room for rounding up and the block header, or malloc's size wraps and
+   * a tiny block is handed out as a huge one. */
+  if (n > SIZE_MAX - HV_ARENA_ALIGN - sizeof(struct hv_block))
     return NULL;
   size_t need = (n + HV_ARENA_ALIGN - 1) & ~(size_t)(HV_ARENA_ALIGN - 1);
   if (a->limit && (need > a->limit || a->total > a->limit - need))

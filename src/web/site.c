@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/clock.h"
+#include "core/embed.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "http/server.h"
@@ -109,6 +110,15 @@ static void csp_report(struct hv_request *rq) {
   hv_reply_text(rq, 204, NULL, "", 0, false);
 }
 
+extern const struct hv_embed hv_docs[];
+
+static void openapi(struct hv_request *rq) {
+  const struct hv_embed *e = hv_embed_find(hv_docs, "openapi.json");
+  hv_reply_text(rq, 200, "application/json; charset=utf-8", (const char *)e->data, e->len, false);
+  rq->reply.no_store = false;
+  hv_reply_header(rq, "Cache-Control", "public, max-age=300");
+}
+
 static void static_file(struct hv_request *rq) {
   struct hv_app *app = rq->app;
   hv_static_serve(rq, app->assets, hv_param(rq, "hash")->str, hv_param(rq, "path")->str);
@@ -120,6 +130,7 @@ const struct hv_route hv_site_routes[] = {
     {HV_GET, "/readyz", 0, HV_R_PUBLIC | HV_R_API, 0, readyz},
     {HV_GET, "/metrics", 0, HV_R_PUBLIC | HV_R_LOOPBACK, 0, metrics},
     {HV_GET, "/static/{hash:slug}/{path:path}", 0, HV_R_PUBLIC | HV_R_CACHED, 0, static_file},
+    {HV_GET, "/api/v1/openapi.json", 0, HV_R_PUBLIC | HV_R_API | HV_R_CACHED, 0, openapi},
     {HV_POST, "/api/v1/csp-report", 0, HV_R_PUBLIC | HV_R_API, 8192, csp_report},
 };
 const size_t hv_site_nroutes = sizeof hv_site_routes / sizeof hv_site_routes[0];

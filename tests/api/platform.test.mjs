@@ -102,3 +102,18 @@ test('metrics: Prometheus text with routes, statuses, histogram and pool', async
   assert.match(text, /haven_db_pool_connections\{backend="(sqlite|postgres)"\} \d+/);
   assert.match(text, /haven_uptime_seconds \d+/);
 });
+
+test('the OpenAPI 3.1 document is served and every documented path exists', async () => {
+  const res = await fetch(srv.url + '/api/v1/openapi.json');
+  assert.equal(res.status, 200);
+  const doc = await res.json();
+  assert.equal(doc.openapi, '3.1.0');
+  assert.ok(doc.components.schemas.Error);
+  for (const [p, ops] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(ops)) {
+      const r = await fetch(srv.url + p, { method: method.toUpperCase(), body: method === 'get' ? undefined : '{}' });
+      assert.notEqual(r.status, 404, `${method} ${p} is routed`);
+      assert.notEqual(r.status, 405, `${method} ${p} is routed`);
+    }
+  }
+});
