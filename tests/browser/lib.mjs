@@ -1,0 +1,86 @@
+// Browser-test helpers: playwright-core driving Debian's chromium against the
+// real server (started by tests/api/lib.mjs), plus axe-core for accessibility.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+export { startServer } from '../api/lib.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const CHROMIUM = process.env.HAVEN_CHROMIUM || '/usr/bin/chromium';
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 360, height: 740 };
+export const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
+  });
+}
+
+// Opens `url` in a new page of `context` while recording everything that
+// happens: every request, failed requests, HTTP errors on sub-resources,
+// console errors and uncaught page errors. Returns { page, response, log }.
+export async function openPage(context, url, { expectStatus = 200 } = {}) {
+  const page = await context.newPage();
+  const log = { requests: [], responses: [], failed: [], console: [], pageErrors: [] };
+  page.on('request', (r) => log.requests.push(r.url()));
+  page.on('response', (r) => log.responses.push({ url: r.url(), status: r.status() }));
+  page.on('requestfailed', (r) => log.failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+  page.on('pageerror', (e) => log.pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // Chromium reports a document's own non-2xx status as a console error;
+    // that is expected for error pages and checked via the response instead.
+    const loc = m.location()?.url;
+    if (expectStatus >= 400 && loc === url && /status of \d{3}/.test(m.text())) return;
+    log.console.push(`${m.text()} (${loc || '?'})`);
+  });
+  const response = await page.goto(url, { waitUntil: 'load' });
+  // Let fonts and any deferred work settle so late errors are caught.
+  await page.evaluate(() => document.fonts && document.fonts.ready).catch(() => {});
+  return { page, response, log };
+}
+
+// Everything that went wrong while loading, as readable lines ([] = clean).
+export function problems(log, origin, pageUrl) {
+  const out = [];
+  const host = new URL(origin).host;
+  for (const u of log.requests) {
+    const parsed = new URL(u);
+    if (parsed.protocol === 'data:') continue;
+    if (parsed.host !== host) out.push(`third-party request: ${u}`);
+  }
+  for (const f of log.failed) out.push(`failed request: ${f}`);
+  for (const r of log.responses) {
+    if (r.url === pageUrl) continue; // the document's status is checked separately
+    if (r.status !== 200 && r.status !== 304) out.push(`HTTP ${r.status}: ${r.url}`);
+  }
+  for (const c of log.console) out.push(`console error: ${c}`);
+  for (const e of log.pageErrors) out.push(`page error: ${e}`);
+  return out;
+}
+
+// Runs axe-core in the page (evaluated through DevTools, so the page's
+// Content-Security-Policy stays in force) and returns the violations.
+export async function axeViolations(page, tags = WCAG_TAGS) {
+  const loaded = await page.evaluate(() => typeof window.axe === 'object');
+  if (!loaded) await page.evaluate(AXE_SOURCE);
+  const result = await page.evaluate(
+    (values) => window.axe.run(document, { runOnly: { type: 'tag', values }, resultTypes: ['violations'] }),
+    tags,
+  );
+  return result.violations;
+}
+
+export function formatViolations(violations) {
+  return violations.map((v) => {
+    const nodes = v.nodes.map((n) => `    ${n.target.join(' ')}\n      ${n.failureSummary.replace(/\n/g, '\n      ')}`);
+    return `  [${v.impact}] ${v.id}: ${v.help}\n    ${v.helpUrl}\n${nodes.join('\n')}`;
+  }).join('\n');
+}
