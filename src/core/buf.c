@@ -79,8 +79,17 @@ int hv_buf_printf(struct hv_buf *b, const char *fmt, ...) {
   return rc;
 }
 
+/* Undoes a partly written escape so a refused append leaves the buffer as
+ * it was, as the header promises for every append. */
+static int undo(struct hv_buf *b, size_t len) {
+  b->len = len;
+  if (b->data)
+    b->data[len] = '\0';
+  return -1;
+}
+
 int hv_buf_add_html(struct hv_buf *b, const char *s, size_t n) {
-  size_t start = 0;
+  size_t start = 0, len0 = b->len;
   for (size_t i = 0; i < n; i++) {
     const char *rep = NULL;
     switch (s[i]) {
@@ -93,35 +102,35 @@ int hv_buf_add_html(struct hv_buf *b, const char *s, size_t n) {
     default: continue;
     }
     if (hv_buf_add(b, s + start, i - start) || hv_buf_adds(b, rep))
-      return -1;
+      return undo(b, len0);
     start = i + 1;
   }
-  return hv_buf_add(b, s + start, n - start);
+  return hv_buf_add(b, s + start, n - start) ? undo(b, len0) : 0;
 }
 
 int hv_buf_add_json(struct hv_buf *b, const char *s, size_t n) {
   const unsigned char *u = (const unsigned char *)s;
-  size_t i = 0;
+  size_t i = 0, len0 = b->len;
   while (i < n) {
     unsigned char c = u[i];
     if (c == '"' || c == '\\') {
       char esc[2] = {'\\', (char)c};
       if (hv_buf_add(b, esc, 2))
-        return -1;
+        return undo(b, len0);
       i++;
     } else if (c < 0x20 || c == 0x7f) {
       if (hv_buf_printf(b, "\\u%04x", c))
-        return -1;
+        return undo(b, len0);
       i++;
     } else {
       size_t l = hv_utf8_seq(u + i, n - i);
       if (l == 0) {
         if (hv_buf_adds(b, "\\ufffd"))
-          return -1;
+          return undo(b, len0);
         i++;
       } else {
         if (hv_buf_add(b, s + i, l))
-          return -1;
+          return undo(b, len0);
         i += l;
       }
     }

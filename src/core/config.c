@@ -60,6 +60,10 @@ static const struct hv_setting settings[] = {
      "default cap on a request body in bytes (routes may set less)"},
     {"db_pool", "HAVEN_DB_POOL", T_UINT, S(db_pool), 1, 512, "0",
      "database connections (0: one per worker thread)"},
+    {"session_idle", "HAVEN_SESSION_IDLE", T_UINT, S(session_idle), 60, 86400, "1800",
+     "seconds without activity before a session ends"},
+    {"session_absolute", "HAVEN_SESSION_ABSOLUTE", T_UINT, S(session_absolute), 300, 604800,
+     "43200", "seconds after sign-in when a session ends regardless of activity"},
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -76,7 +80,10 @@ static const struct hv_setting *find(const char *name) {
 
 static int set_string(struct hv_config *c, const struct hv_setting *s, const char *v) {
   char *dst = (char *)c + s->off;
-  return hv_strlcpy(dst, v, s->size) >= s->size ? -1 : 0;
+  if (strlen(v) >= s->size)
+    return -1; /* refuse before copying: a bad value must not leave the old one cut short */
+  hv_strlcpy(dst, v, s->size);
+  return 0;
 }
 
 static int parse_size(const char *v, unsigned long long *out) {

@@ -32,14 +32,20 @@ void hv_log_time(int64_t ms, char out[32]) {
   snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
 }
 
-static void add_str(struct hv_buf *b, const char *s) {
-  if (!s) {
-    hv_buf_adds(b, "null");
-    return;
-  }
-  hv_buf_addc(b, '"');
-  hv_buf_add_json(b, s, strlen(s));
-  hv_buf_addc(b, '"');
+/* Appends a JSON string (or null); on refusal cuts the line back so what
+ * is there stays valid JSON. */
+static int add_str(struct hv_buf *b, const char *s) {
+  size_t len0 = b->len;
+  if (!s)
+    return hv_buf_adds(b, "null");
+  if (hv_buf_addc(b, '"') || hv_buf_add_json(b, s, strlen(s)) || hv_buf_addc(b, '"'))
+    goto undo;
+  return 0;
+undo:
+  b->len = len0;
+  if (b->data)
+    b->data[len0] = '\0';
+  return -1;
 }
 
 void hv_log_fields(enum hv_log_level level, const char *msg, const struct hv_log_field *f, size_t n) {
@@ -51,16 +57,24 @@ void hv_log_fields(enum hv_log_level level, const char *msg, const struct hv_log
   hv_buf_init(&b, 16384);
   hv_log_time(hv_clock_wall_ms(), ts);
   hv_buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":", ts, level_names[level]);
-  add_str(&b, msg);
+  if (add_str(&b, msg))
+    hv_buf_adds(&b, "null");
   for (size_t i = 0; i < n; i++) {
-    hv_buf_addc(&b, ',');
-    add_str(&b, f[i].key ? f[i].key : "?");
-    hv_buf_addc(&b, ':');
-    if (f[i].is_int)
-      hv_buf_printf(&b, "%lld", (long long)f[i].num);
-    else
-      add_str(&b, f[i].str);
+    /* A field that does not fit is dropped whole, with those after it, so
+     * the line stays valid JSON. */
+    size_t len0 = b.len;
+    int bad = hv_buf_addc(&b, ',') || add_str(&b, f[i].key ? f[i].key : "?") ||
+              hv_buf_addc(&b, ':');
+    if (!bad)
+      bad = f[i].is_int ? hv_buf_printf(&b, "%lld", (long long)f[i].num) : add_str(&b, f[i].str);
+    if (bad) {
+      b.len = len0;
+      if (b.data)
+        b.data[len0] = '\0';
+      break;
+    }
   }
+  b.max += 2; /* the closing brace and newline always fit: one event, one line */
   hv_buf_adds(&b, "}\n");
   const char *out = b.data;
   size_t len = b.len;

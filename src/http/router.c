@@ -222,7 +222,9 @@ static int try_route(const struct compiled *c, const struct pseg *segs, size_t n
       const char *start = segs[i].p;
       const char *end = segs[nseg - 1].p + segs[nseg - 1].len;
       char *v = hv_path_decode(a, start, (size_t)(end - start));
-      if (!v || strstr(v, "/.") || strstr(v, "//") || v[0] == '.')
+      /* An escaped slash ("%2F") may not make it absolute: openat() and
+       * path joins would then leave the folder the route serves. */
+      if (!v || strstr(v, "/.") || strstr(v, "//") || v[0] == '.' || v[0] == '/')
         return v ? 0 : -1;
       if (np == HV_MAX_PARAMS)
         return 0;
@@ -307,8 +309,10 @@ enum hv_match hv_router_match(const struct hv_router *r, enum hv_method method, 
     if (!(allowed & (1u << m)))
       continue;
     int w = snprintf(allow + o, allowlen - o, "%s%s", o ? ", " : "", hv_method_name(m));
-    if (w < 0 || (size_t)w >= allowlen - o)
+    if (w < 0 || (size_t)w >= allowlen - o) {
+      allow[o] = '\0'; /* whole method names only, never "HE" */
       break;
+    }
     o += (size_t)w;
   }
   *nparams = 0;

@@ -80,6 +80,7 @@ static bool valid_name(const char *s, size_t n) {
 int hv_tpl_add(struct hv_tpl_set *s, const char *name, const char *src_in, size_t len, char *err,
                size_t errlen) {
   size_t open[HV_TPL_STACK];
+  const char *open_at[HV_TPL_STACK]; /* where each open section's tag is, for messages */
   size_t nopen = 0;
   size_t cap = 16;
   struct tpl t;
@@ -175,16 +176,18 @@ int hv_tpl_add(struct hv_tpl_set *s, const char *name, const char *src_in, size_
     if (kind == N_SECTION || kind == N_INVERTED) {
       if (nopen == HV_TPL_STACK) {
         free(nm);
-        snprintf(err, errlen, "template %s: sections nest too deep", name);
+        snprintf(err, errlen, "template %s line %u: sections nest too deep", name,
+                 line_of(t.src, tag));
         goto fail;
       }
+      open_at[nopen] = tag;
       open[nopen++] = t.n;
     }
     t.nodes[t.n++] = (struct node){kind, nm, nl, 0};
   }
   if (nopen) {
-    snprintf(err, errlen, "template %s: section {{#%s}} is not closed", name,
-             t.nodes[open[nopen - 1]].text);
+    snprintf(err, errlen, "template %s line %u: section {{#%s}} is not closed", name,
+             line_of(t.src, open_at[nopen - 1]), t.nodes[open[nopen - 1]].text);
     goto fail;
   }
   s->t[s->n++] = t;

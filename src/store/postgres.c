@@ -189,13 +189,13 @@ static enum hv_qs pg_run(struct hv_conn *hc, struct hv_sql *q, const char *text,
           PQfreemem(row.scratch);
           row.scratch = NULL;
         }
-        if (stop)
+        if (stop) {
+          rows = i + 1; /* rows seen, as SQLite counts them */
           break;
+        }
       }
-      qs = (enum hv_qs)rows;
-    } else {
-      qs = (enum hv_qs)rows;
     }
+    qs = (enum hv_qs)rows;
   } else if (st == PGRES_COMMAND_OK) {
     const char *t = PQcmdTuples(r);
     qs = (enum hv_qs)(t && *t ? atoi(t) : 0);

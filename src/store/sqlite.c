@@ -102,6 +102,9 @@ static const char *sq_text(const struct hv_row *r, int col) {
 static const void *sq_blob(const struct hv_row *r, int col, size_t *len) {
   const void *p = sqlite3_column_blob(r->h, col);
   *len = (size_t)sqlite3_column_bytes(r->h, col);
+  /* SQLite answers NULL for an empty blob too; only SQL NULL may read as NULL. */
+  if (!p && sqlite3_column_type(r->h, col) != SQLITE_NULL)
+    p = "";
   return p;
 }
 static const struct hv_row_ops sq_row_ops = {sq_null, sq_int, sq_text, sq_blob};
@@ -140,6 +143,9 @@ static enum hv_qs sq_run(struct hv_conn *hc, struct hv_sql *q, const char *text,
   enum hv_qs qs = HV_QS_NONE;
   int rows = 0;
   bool stopped = false;
+  /* sqlite3_changes() keeps the count of the last INSERT/UPDATE/DELETE, so
+   * a statement that changes nothing (DDL) would repeat it: compare totals. */
+  sqlite3_int64 before = sqlite3_total_changes64(c->db);
   while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
     rows++;
     if (fn && !stopped) {
@@ -151,7 +157,9 @@ static enum hv_qs sq_run(struct hv_conn *hc, struct hv_sql *q, const char *text,
       break;
   }
   if (rc == SQLITE_DONE || (stopped && rc == SQLITE_ROW))
-    qs = fn ? (enum hv_qs)rows : (enum hv_qs)sqlite3_changes(c->db);
+    qs = fn ? (enum hv_qs)rows
+            : sqlite3_total_changes64(c->db) == before ? HV_QS_NONE
+                                                       : (enum hv_qs)sqlite3_changes(c->db);
   else
     qs = map_error(c, rc, "step");
   sqlite3_reset(st);
