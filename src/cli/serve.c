@@ -7,6 +7,8 @@
 #include <sys/resource.h>
 #include <string.h>
 
+#include "auth/auth.h"
+#include "auth/password.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -60,7 +62,11 @@ int hv_cmd_serve(int argc, char **argv) {
     fprintf(stderr, "haven serve: %s\n", router ? err : "out of memory");
     goto out;
   }
-  if (hv_server_start(&cfg, router, &app, NULL, &app.server, err, sizeof err)) {
+  if (hv_password_init()) {
+    fprintf(stderr, "haven serve: the common-password list is missing from this build\n");
+    goto out;
+  }
+  if (hv_server_start(&cfg, router, &app, hv_auth_request, &app.server, err, sizeof err)) {
     fprintf(stderr, "haven serve: %s\n", err);
     goto out;
   }

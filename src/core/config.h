@@ -31,6 +31,8 @@ struct hv_config {
   size_t conn_memory;        /* bytes per connection for headers */
   size_t body_max;           /* default request body cap, bytes */
   unsigned db_pool;          /* database connections; 0: one per thread */
+  unsigned session_idle;     /* seconds without a request before a session ends */
+  unsigned session_absolute; /* seconds after sign-in when a session ends regardless */
 };
 
 /* Fills `c` with the built-in defaults. */

@@ -30,6 +30,7 @@ enum hv_role {
   HV_ROLE_MAX
 };
 #define HV_ROLE_BIT(r) (1u << (r))
+#define HV_ROLES_ALL ((1u << HV_ROLE_MAX) - 1)
 
 enum hv_route_flag {
   HV_R_PUBLIC = 1u << 0,   /* no sign-in needed: must be said explicitly */
@@ -37,9 +38,12 @@ enum hv_route_flag {
   HV_R_LOOPBACK = 1u << 2, /* answered only to clients on this machine */
   HV_R_API = 1u << 3,      /* errors answer JSON rather than an HTML page */
   HV_R_CACHED = 1u << 4,   /* the handler sets its own Cache-Control */
+  HV_R_ORIGIN = 1u << 5,   /* state change without a session (sign-in): Origin checked */
+  HV_R_PWCHANGE = 1u << 6, /* reachable while the user must still change the password */
 };
 
 struct hv_request;
+struct hv_principal; /* who is asking: defined by src/auth/auth.h */
 typedef void (*hv_handler)(struct hv_request *rq);
 
 struct hv_route {
@@ -91,6 +95,9 @@ struct hv_request {
   char client[64];   /* client address (after trusted-proxy rules) */
   bool client_loopback;
   unsigned roles;  /* roles of the signed-in user, 0 when anonymous */
+  struct hv_principal *principal; /* set by the auth hook, in the arena; NULL when anonymous */
+  bool via_token;                 /* authenticated by an API token (no cookies: no CSRF) */
+  bool must_change_password;      /* only HV_R_PWCHANGE routes until changed */
   struct hv_reply reply;
   void *conn;        /* private to src/http */
   uint64_t start_ns;

@@ -229,6 +229,15 @@ static bool same_origin(struct hv_server *s, struct hv_request *rq) {
   return site != NULL;
 }
 
+/* For sign-in (no session yet): a browser always says where a POST comes
+ * from; a request that says nothing is not a browser's, so there is no
+ * ambient credential for a forger to use. */
+static bool origin_absent_or_same(struct hv_server *s, struct hv_request *rq) {
+  if (!hv_header(rq, "Origin") && !hv_header(rq, "Sec-Fetch-Site"))
+    return true;
+  return same_origin(s, rq);
+}
+
 static void dispatch(struct hv_server *s, struct hv_request *rq) {
   const struct hv_route *rt = rq->route;
   if ((rt->flags & HV_R_LOOPBACK) && !rq->client_loopback) {
@@ -247,11 +256,21 @@ static void dispatch(struct hv_server *s, struct hv_request *rq) {
       return;
     }
   }
-  if (rt->flags & HV_R_CSRF) {
-    if (!same_origin(s, rq) || !csrf_ok) {
-      hv_reply_error(rq, 403, "csrf", "The request did not come from this site's own form.", NULL);
-      return;
-    }
+  if (rq->must_change_password && !(rt->flags & (HV_R_PWCHANGE | HV_R_PUBLIC))) {
+    if (rt->flags & HV_R_API || strncmp(rq->path, "/api/", 5) == 0)
+      hv_reply_error(rq, 403, "password_change_required",
+                     "Choose a new password before going on.", NULL);
+    else
+      hv_reply_redirect(rq, 303, "/account/password");
+    return;
+  }
+  if ((rt->flags & HV_R_CSRF) && !rq->via_token && (!same_origin(s, rq) || !csrf_ok)) {
+    hv_reply_error(rq, 403, "csrf", "The request did not come from this site's own form.", NULL);
+    return;
+  }
+  if ((rt->flags & HV_R_ORIGIN) && !origin_absent_or_same(s, rq)) {
+    hv_reply_error(rq, 403, "csrf", "The request did not come from this site's own form.", NULL);
+    return;
   }
   rt->fn(rq);
   if (rq->reply.status == 0) {

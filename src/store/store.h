@@ -52,8 +52,10 @@ struct hv_param {
 };
 #define HV_P_NULL ((struct hv_param){HV_PT_NULL, 0, NULL, 0})
 #define HV_P_INT(v) ((struct hv_param){HV_PT_INT, (int64_t)(v), NULL, 0})
-#define HV_P_TEXT(s)                                                                               \
-  ((s) ? (struct hv_param){HV_PT_TEXT, 0, (s), strlen(s)} : HV_P_NULL)
+static inline struct hv_param hv_p_text(const char *s) {
+  return s ? (struct hv_param){HV_PT_TEXT, 0, s, strlen(s)} : HV_P_NULL;
+}
+#define HV_P_TEXT(s) hv_p_text(s)
 #define HV_P_BLOB(b, len) ((struct hv_param){HV_PT_BLOB, 0, (b), (len)})
 
 /* A result row, valid only during the row callback. */

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "core/embed.h"
+#include "auth/auth.h"
 #include "core/log.h"
+#include "modules/accounts/accounts.h"
 #include "web/app.h"
 
 extern const struct hv_embed hv_templates[];
@@ -48,9 +50,17 @@ void hv_app_free(struct hv_app *app) {
   app->assets = NULL;
 }
 
-static json_t *site_values(const struct hv_app *app, const char *title) {
-  return json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "name", "Haven", "static", app->assets->prefix,
-                   "demo", app->demo, "lang", "en", "dir", "ltr", "title", title ? title : "Haven");
+static json_t *site_values(struct hv_request *rq, const char *title) {
+  const struct hv_app *app = rq->app;
+  const struct hv_principal *p = rq->principal;
+  json_t *v = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "name", "Haven", "static",
+                        app->assets->prefix, "demo", app->demo, "lang", "en", "dir", "ltr", "title",
+                        title ? title : "Haven");
+  if (v && p && !rq->via_token)
+    json_object_set_new(v, "user", json_pack("{s:s, s:s, s:s, s:b}", "name", p->name, "email",
+                                             p->email, "csrf", p->csrf, "admin",
+                                             (p->roles & HV_ROLE_BIT(HV_ROLE_ADMIN)) != 0));
+  return v;
 }
 
 void hv_page(struct hv_request *rq, int status, const char *name, const char *title, json_t *ctx) {
@@ -58,7 +68,7 @@ void hv_page(struct hv_request *rq, int status, const char *name, const char *ti
   struct hv_buf b;
   if (!ctx)
     ctx = json_object();
-  json_object_set_new(ctx, "site", site_values(app, title));
+  json_object_set_new(ctx, "site", site_values(rq, title));
   hv_buf_init(&b, HV_PAGE_MAX);
   int rc = hv_tpl_render(app->tpl, name, ctx, &b);
   json_decref(ctx);
@@ -88,5 +98,8 @@ static void error_page(struct hv_request *rq, int status, const char *message) {
 
 int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
   hv_set_error_page(error_page);
-  return hv_router_add(r, hv_site_routes, hv_site_nroutes, err, errlen);
+  if (hv_router_add(r, hv_site_routes, hv_site_nroutes, err, errlen) ||
+      hv_router_add(r, hv_accounts_routes, hv_accounts_nroutes, err, errlen))
+    return -1;
+  return 0;
 }

@@ -1,0 +1,356 @@
+/* Accounts: SQL and transactions. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "audit/audit.h"
+#include "auth/password.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "modules/accounts/accounts.h"
+
+bool hv_email_normalise(char *e) {
+  size_t n = strlen(e);
+  char *at = strchr(e, '@');
+  if (n < 6 || n > 254 || !at || at == e || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
+      at[1] == '.' || e[n - 1] == '.')
+    return false;
+  for (size_t i = 0; i < n; i++) {
+    if ((unsigned char)e[i] <= 0x20 || e[i] == 0x7f || e[i] == '<' || e[i] == '>' || e[i] == '"' ||
+        e[i] == ',' || e[i] == ';')
+      return false;
+    e[i] = (char)tolower((unsigned char)e[i]);
+  }
+  return true;
+}
+
+static struct hv_sql q_user_by_email = HV_SQL(
+    "SELECT id, password_hash, active, must_change_password FROM users WHERE email = ?");
+static struct hv_sql q_user_login = HV_SQL("UPDATE users SET last_login_at = ? WHERE id = ?");
+static struct hv_sql q_user_rehash = HV_SQL("UPDATE users SET password_hash = ? WHERE id = ?");
+
+struct signin_ctx {
+  const char *email, *client;
+  struct hv_signin *out;
+  /* read phase */
+  int64_t user_id, locked_until;
+  int active, must_change, found;
+  char hash[HV_PASSWORD_HASH_MAX];
+  /* write phase */
+  bool success;
+  const char *new_hash; /* rehash with current parameters, or NULL */
+};
+
+static int user_row(void *cls, const struct hv_row *r) {
+  struct signin_ctx *x = cls;
+  x->found = 1;
+  x->user_id = hv_row_int(r, 0);
+  snprintf(x->hash, sizeof x->hash, "%s", hv_row_text(r, 1) ? hv_row_text(r, 1) : "");
+  x->active = hv_row_int(r, 2) != 0;
+  x->must_change = hv_row_int(r, 3) != 0;
+  return 1;
+}
+
+static enum hv_qs signin_read_tx(struct hv_conn *c, void *cls) {
+  struct signin_ctx *x = cls;
+  struct hv_param p[] = {HV_P_TEXT(x->email)};
+  enum hv_qs qs = hv_throttle_check(c, x->email, x->client, &x->locked_until);
+  if (qs < 0)
+    return qs;
+  x->found = 0;
+  return hv_db_query(c, &q_user_by_email, p, 1, user_row, x);
+}
+
+static enum hv_qs signin_write_tx(struct hv_conn *c, void *cls) {
+  struct signin_ctx *x = cls;
+  char oid[32];
+  enum hv_qs qs = hv_throttle_record(c, x->email, x->client, x->success);
+  if (qs < 0)
+    return qs;
+  if (!x->success) {
+    struct hv_audit_event ev = {"anonymous", x->locked_until ? "signin.locked" : "signin.failure",
+                                "user", x->email, x->client, strlen(x->client)};
+    qs = hv_audit_append(c, &ev);
+    return qs < 0 ? qs : HV_QS_ONE;
+  }
+  struct hv_signin *o = x->out;
+  if ((qs = hv_session_create(c, x->user_id, o->token, o->csrf, &o->session_id)) <= 0)
+    return qs < 0 ? qs : HV_QS_HARD;
+  struct hv_param p[] = {HV_P_INT(hv_clock_wall_ms()), HV_P_INT(x->user_id)};
+  if ((qs = hv_db_exec(c, &q_user_login, p, 2)) < 0)
+    return qs;
+  if (x->new_hash) {
+    struct hv_param h[] = {HV_P_TEXT(x->new_hash), HV_P_INT(x->user_id)};
+    if ((qs = hv_db_exec(c, &q_user_rehash, h, 2)) < 0)
+      return qs;
+  }
+  char actor[32];
+  snprintf(actor, sizeof actor, "user:%lld", (long long)x->user_id);
+  snprintf(oid, sizeof oid, "%lld", (long long)o->session_id);
+  struct hv_audit_event ev = {actor, "signin.success", "session", oid, x->client, strlen(x->client)};
+  qs = hv_audit_append(c, &ev);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+enum hv_signin_result hv_accounts_signin(struct hv_store *s, const char *email,
+                                         const char *password, const char *client,
+                                         struct hv_signin *out) {
+  struct signin_ctx x;
+  char new_hash[HV_PASSWORD_HASH_MAX];
+  memset(&x, 0, sizeof x);
+  memset(out, 0, sizeof *out);
+  x.email = email;
+  x.client = client;
+  x.out = out;
+  if (hv_store_tx(s, false, signin_read_tx, &x) < 0)
+    return HV_SIGNIN_ERROR;
+  bool rehash = false;
+  /* Verify even for an unknown email (against a fixed hash) so the time
+   * taken does not tell which addresses have accounts. */
+  bool ok = hv_password_verify(x.found ? x.hash : hv_password_dummy_hash(), password, &rehash) == 0;
+  ok = ok && x.found && x.active;
+  if (x.locked_until) {
+    ok = false; /* a correct password during a lockout is refused too */
+    out->locked_until = x.locked_until;
+  }
+  x.success = ok;
+  if (ok && rehash && hv_password_hash(password, new_hash) == 0)
+    x.new_hash = new_hash;
+  if (hv_store_tx(s, true, signin_write_tx, &x) < 0)
+    return HV_SIGNIN_ERROR;
+  if (x.locked_until) {
+    hv_log(HV_LOG_WARN, "sign-in refused: locked", HV_LS("client", client));
+    return HV_SIGNIN_LOCKED;
+  }
+  if (!ok) {
+    hv_log(HV_LOG_WARN, "sign-in failed", HV_LS("client", client));
+    return HV_SIGNIN_BAD;
+  }
+  out->user_id = x.user_id;
+  out->must_change_password = x.must_change;
+  hv_log(HV_LOG_INFO, "sign-in", HV_LI("user", x.user_id));
+  return HV_SIGNIN_OK;
+}
+
+struct signout_ctx {
+  const struct hv_principal *p;
+};
+
+static enum hv_qs signout_tx(struct hv_conn *c, void *cls) {
+  const struct hv_principal *p = ((struct signout_ctx *)cls)->p;
+  char oid[32];
+  enum hv_qs qs = hv_session_end(c, p->session_id);
+  if (qs < 0)
+    return qs;
+  snprintf(oid, sizeof oid, "%lld", (long long)p->session_id);
+  struct hv_audit_event ev = {p->actor, "signout", "session", oid, NULL, 0};
+  qs = hv_audit_append(c, &ev);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+enum hv_qs hv_accounts_signout(struct hv_store *s, const struct hv_principal *p) {
+  struct signout_ctx x = {p};
+  return hv_store_tx(s, true, signout_tx, &x);
+}
+
+/* --- password change --------------------------------------------------- */
+
+static struct hv_sql q_user_hash = HV_SQL("SELECT password_hash FROM users WHERE id = ?");
+static struct hv_sql q_user_set_password = HV_SQL(
+    "UPDATE users SET password_hash = ?, must_change_password = 0, password_changed_at = ? "
+    "WHERE id = ?");
+
+struct pw_ctx {
+  const struct hv_principal *p;
+  char hash[HV_PASSWORD_HASH_MAX];
+  const char *new_hash;
+  bool end_others;
+};
+
+static int hash_row(void *cls, const struct hv_row *r) {
+  snprintf(cls, HV_PASSWORD_HASH_MAX, "%s", hv_row_text(r, 0) ? hv_row_text(r, 0) : "");
+  return 1;
+}
+
+static enum hv_qs pw_read_tx(struct hv_conn *c, void *cls) {
+  struct pw_ctx *x = cls;
+  struct hv_param p[] = {HV_P_INT(x->p->user_id)};
+  return hv_db_query(c, &q_user_hash, p, 1, hash_row, x->hash);
+}
+
+static enum hv_qs pw_write_tx(struct hv_conn *c, void *cls) {
+  struct pw_ctx *x = cls;
+  char oid[32];
+  struct hv_param p[] = {HV_P_TEXT(x->new_hash), HV_P_INT(hv_clock_wall_ms()),
+                         HV_P_INT(x->p->user_id)};
+  enum hv_qs qs = hv_db_exec(c, &q_user_set_password, p, 3);
+  if (qs <= 0)
+    return qs < 0 ? qs : HV_QS_HARD;
+  if (x->end_others && (qs = hv_sessions_end_user(c, x->p->user_id, x->p->session_id)) < 0)
+    return qs;
+  snprintf(oid, sizeof oid, "%lld", (long long)x->p->user_id);
+  const char *what = x->end_others ? "password changed; other sessions ended" : "password changed";
+  struct hv_audit_event ev = {x->p->actor, "user.password", "user", oid, what, strlen(what)};
+  qs = hv_audit_append(c, &ev);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+enum hv_pwchange_result hv_accounts_change_password(struct hv_store *s,
+                                                    const struct hv_principal *p,
+                                                    const char *current, const char *fresh,
+                                                    bool end_others, char *why, size_t whylen) {
+  struct pw_ctx x;
+  char new_hash[HV_PASSWORD_HASH_MAX];
+  struct hv_arena *a = hv_arena_new(0);
+  enum hv_pwchange_result res = HV_PWCHANGE_ERROR;
+  memset(&x, 0, sizeof x);
+  x.p = p;
+  x.end_others = end_others;
+  if (!a || hv_store_tx(s, false, pw_read_tx, &x) <= 0)
+    goto out;
+  if (hv_password_verify(x.hash, current, NULL)) {
+    snprintf(why, whylen, "The current password is not right.");
+    res = HV_PWCHANGE_WRONG_CURRENT;
+    goto out;
+  }
+  const char **ctx = hv_accounts_context_words(s, a, p->email, p->name);
+  if (!ctx)
+    goto out;
+  if (hv_password_check(fresh, ctx, why, whylen)) {
+    res = HV_PWCHANGE_POLICY;
+    goto out;
+  }
+  if (strcmp(current, fresh) == 0) {
+    snprintf(why, whylen, "The new password must differ from the current one.");
+    res = HV_PWCHANGE_POLICY;
+    goto out;
+  }
+  if (hv_password_hash(fresh, new_hash))
+    goto out;
+  x.new_hash = new_hash;
+  if (hv_store_tx(s, true, pw_write_tx, &x) < 0)
+    goto out;
+  res = HV_PWCHANGE_OK;
+out:
+  hv_arena_free(a);
+  return res;
+}
+
+/* --- context words --------------------------------------------------- */
+
+static struct hv_sql q_dept_words = HV_SQL("SELECT code, name FROM departments");
+
+struct words {
+  struct hv_arena *a;
+  const char **list;
+  size_t n, cap;
+};
+
+static int add_word(struct words *w, const char *s) {
+  if (!s || !*s)
+    return 0;
+  if (w->n + 2 > w->cap) {
+    size_t cap = w->cap ? w->cap * 2 : 64;
+    const char **nl = hv_arena_alloc(w->a, cap * sizeof *nl);
+    if (!nl)
+      return -1;
+    if (w->n)
+      memcpy(nl, w->list, w->n * sizeof *nl);
+    w->list = nl;
+    w->cap = cap;
+  }
+  if (!(w->list[w->n] = hv_arena_strdup(w->a, s)))
+    return -1;
+  w->n++;
+  w->list[w->n] = NULL;
+  return 0;
+}
+
+static int dept_row(void *cls, const struct hv_row *r) {
+  struct words *w = cls;
+  return add_word(w, hv_row_text(r, 0)) || add_word(w, hv_row_text(r, 1));
+}
+
+static enum hv_qs words_tx(struct hv_conn *c, void *cls) {
+  return hv_db_query(c, &q_dept_words, NULL, 0, dept_row, cls);
+}
+
+const char **hv_accounts_context_words(struct hv_store *s, struct hv_arena *a, const char *email,
+                                       const char *name) {
+  struct words w = {a, NULL, 0, 0};
+  static const char *const city[] = {"los angeles", "lacity", "angeles", "los", "city hall",
+                                     "california", "ca", "mayor", "department", NULL};
+  for (const char *const *c = city; *c; c++)
+    if (add_word(&w, *c))
+      return NULL;
+  if (hv_store_tx(s, false, words_tx, &w) < 0)
+    return NULL;
+  if (email) {
+    char local[256];
+    snprintf(local, sizeof local, "%s", email);
+    char *at = strchr(local, '@');
+    if (at) {
+      if (add_word(&w, at + 1))
+        return NULL;
+      *at = '\0';
+    }
+    if (add_word(&w, local))
+      return NULL;
+  }
+  if (name && add_word(&w, name))
+    return NULL;
+  return w.list;
+}
+
+/* --- users ----------------------------------------------------------- */
+
+static struct hv_sql q_user_insert = HV_SQL(
+    "INSERT INTO users (email, display_name, department_id, password_hash, must_change_password, "
+    "active, created_at) VALUES (?, ?, ?, ?, ?, 1, ?) RETURNING id");
+static struct hv_sql q_role_insert = HV_SQL("INSERT INTO user_roles (user_id, role) VALUES (?, ?)");
+
+struct create_ctx {
+  const char *actor, *email, *name, *hash;
+  int64_t department_id;
+  unsigned roles;
+  bool must_change;
+  int64_t id;
+};
+
+static enum hv_qs create_tx(struct hv_conn *c, void *cls) {
+  struct create_ctx *x = cls;
+  char oid[32], roles[128], change[512];
+  struct hv_param p[] = {HV_P_TEXT(x->email),
+                         HV_P_TEXT(x->name),
+                         x->department_id ? HV_P_INT(x->department_id) : HV_P_NULL,
+                         HV_P_TEXT(x->hash),
+                         HV_P_INT(x->must_change ? 1 : 0),
+                         HV_P_INT(hv_clock_wall_ms())};
+  enum hv_qs qs = hv_db_int(c, &q_user_insert, p, 6, &x->id);
+  if (qs <= 0)
+    return qs < 0 ? qs : HV_QS_HARD;
+  for (int r = 0; r < HV_ROLE_MAX; r++) {
+    if (!(x->roles & HV_ROLE_BIT(r)))
+      continue;
+    struct hv_param rp[] = {HV_P_INT(x->id), HV_P_TEXT(hv_role_name((enum hv_role)r))};
+    if ((qs = hv_db_exec(c, &q_role_insert, rp, 2)) < 0)
+      return qs;
+  }
+  hv_roles_format(x->roles, roles, sizeof roles);
+  snprintf(oid, sizeof oid, "%lld", (long long)x->id);
+  int n = snprintf(change, sizeof change, "email=%s roles=%s department=%lld", x->email, roles,
+                   (long long)x->department_id);
+  struct hv_audit_event ev = {x->actor, "user.create", "user", oid, change, (size_t)n};
+  qs = hv_audit_append(c, &ev);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+enum hv_qs hv_accounts_create_user(struct hv_store *s, const char *actor, const char *email,
+                                   const char *name, int64_t department_id, unsigned roles,
+                                   const char *password_hash, bool must_change, int64_t *id) {
+  struct create_ctx x = {actor, email, name, password_hash, department_id, roles, must_change, 0};
+  enum hv_qs qs = hv_store_tx(s, true, create_tx, &x);
+  if (qs > 0)
+    *id = x.id;
+  return qs;
+}
