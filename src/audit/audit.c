@@ -220,6 +220,8 @@ int hv_audit_verify(struct hv_store *s, const char *const *paths, size_t n, cons
     if (read_checkpoint(paths[i], want_key, &cps[i], report))
       goto out;
     cp_seq[i] = cps[i].seq;
+    if (cps[i].seq == 0) /* a checkpoint of the empty log */
+      memcpy(cp_hash[i], zero_hash, HV_HASH_HEX);
   }
   struct verify v = {report, 1, "", 0, cp_seq, cp_hash, n};
   memcpy(v.prev, zero_hash, sizeof zero_hash);

@@ -4,8 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "audit/audit.h"
+#include "auth/password.h"
 #include "cli/cli.h"
+#include "modules/accounts/accounts.h"
 #include "core/clock.h"
 #include "core/embed.h"
 #include "core/log.h"
@@ -98,7 +102,13 @@ static enum hv_qs init_tx(struct hv_conn *c, void *cls) {
   if (qs <= 0)
     return qs < 0 ? qs : HV_QS_HARD;
   struct hv_param r[] = {HV_P_INT(id), HV_P_TEXT("admin")};
-  qs = hv_db_exec(c, &q_role_insert, r, 2);
+  if ((qs = hv_db_exec(c, &q_role_insert, r, 2)) < 0)
+    return qs;
+  char oid[32], change[300];
+  snprintf(oid, sizeof oid, "%lld", (long long)id);
+  int cn = snprintf(change, sizeof change, "email=%s roles=admin (haven init)", ic->email);
+  struct hv_audit_event ev = {"cli", "user.create", "user", oid, change, (size_t)cn};
+  qs = hv_audit_append(c, &ev);
   return qs < 0 ? qs : HV_QS_ONE;
 }
 
@@ -271,6 +281,63 @@ static enum hv_qs demo_tx(struct hv_conn *c, void *cls) {
   return qs < 0 ? qs : HV_QS_ONE;
 }
 
+/* One demo user per role (and a second liaison in another department, to
+ * show that liaisons see only their own department). Passwords are random,
+ * kept in DATA/demo-logins.txt (mode 0600) and printed by every `make run`. */
+static const struct {
+  const char *email, *name, *roles, *dept;
+} demo_people[] = {
+    {"admin@demo.lacity.org", "Ada Admin (demo)", "admin", NULL},
+    {"moia@demo.lacity.org", "Maria Ortega (demo)", "moia", "MOIA"},
+    {"liaison.library@demo.lacity.org", "Lee Park (demo)", "liaison", "LAPL"},
+    {"liaison.parks@demo.lacity.org", "Rosa Díaz (demo)", "liaison", "RAP"},
+    {"legal@demo.lacity.org", "Leo Grant (demo)", "legal", NULL},
+    {"agent311@demo.lacity.org", "Ana Reyes (demo)", "agent311", NULL},
+    {"workgroup@demo.lacity.org", "Will Young (demo)", "workgroup", "LAPD"},
+    {"auditor@demo.lacity.org", "Aud Itor (demo)", "auditor", NULL},
+};
+
+static int demo_users(struct hv_store *s, const char *data) {
+  char path[HV_PATH_MAX + 32];
+  snprintf(path, sizeof path, "%s/demo-logins.txt", data);
+  FILE *f = fopen(path, "w");
+  int rc = -1;
+  if (!f)
+    return -1;
+  fchmod(fileno(f), 0600);
+  fprintf(f, "Demo logins (sample data only; passwords made when the demo city was loaded):\n");
+  for (size_t i = 0; i < sizeof demo_people / sizeof demo_people[0]; i++) {
+    char pw[24], hash[HV_PASSWORD_HASH_MAX];
+    unsigned roles = 0;
+    int64_t dept = 0, id = 0;
+    hv_password_random(pw, 20);
+    if (hv_roles_parse(demo_people[i].roles, &roles) || hv_password_hash(pw, hash))
+      goto out;
+    if (demo_people[i].dept && hv_department_by_code(s, demo_people[i].dept, &dept) <= 0)
+      goto out;
+    if (hv_accounts_create_user(s, "cli", demo_people[i].email, demo_people[i].name, dept, roles,
+                                hash, false, &id) <= 0)
+      goto out;
+    fprintf(f, "  %-10s %-34s %s\n", demo_people[i].roles, demo_people[i].email, pw);
+  }
+  rc = 0;
+out:
+  if (fclose(f))
+    rc = -1;
+  return rc;
+}
+
+static void print_demo_logins(const char *data) {
+  char path[HV_PATH_MAX + 32], line[256];
+  snprintf(path, sizeof path, "%s/demo-logins.txt", data);
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return;
+  while (fgets(line, sizeof line, f))
+    fputs(line, stdout);
+  fclose(f);
+}
+
 int hv_cmd_demo(int argc, char **argv) {
   struct hv_config cfg;
   char *rest[argc + 1];
@@ -291,8 +358,15 @@ int hv_cmd_demo(int argc, char **argv) {
     rc = 1;
   } else if (d.loaded) {
     printf("the database already holds a city; the demo was not loaded again\n");
+    print_demo_logins(cfg.data);
   } else {
     printf("demo city loaded: %d departments, %d facilities\n", d.departments, d.facilities);
+    if (demo_users(s, cfg.data)) {
+      fprintf(stderr, "haven demo: creating the demo users failed\n");
+      rc = 1;
+    } else {
+      print_demo_logins(cfg.data);
+    }
   }
   hv_store_free(s);
   return rc;

@@ -67,3 +67,33 @@ enum hv_qs hv_accounts_create_user(struct hv_store *s, const char *actor, const 
                                    const char *password_hash, bool must_change, int64_t *id);
 
 #endif
+
+/* One user, as listed. */
+struct hv_user_info {
+  int64_t id, department_id, created_at, last_login_at;
+  const char *email, *name, *department_code;
+  unsigned roles;
+  bool active, must_change_password;
+};
+typedef int (*hv_user_fn)(void *cls, const struct hv_user_info *u);
+
+/* Lists users in id order (all, or one when `only_id` > 0). */
+enum hv_qs hv_accounts_list_users(struct hv_store *s, int64_t only_id, hv_user_fn fn, void *cls);
+
+/* Finds a user id by (lower-cased) email; HV_QS_NONE when there is none. */
+enum hv_qs hv_accounts_find_user(struct hv_store *s, const char *email, int64_t *id);
+
+/* Each of these is one audited transaction; HV_QS_NONE when no such user. */
+enum hv_qs hv_accounts_set_roles(struct hv_store *s, const char *actor, int64_t id, unsigned roles);
+enum hv_qs hv_accounts_set_active(struct hv_store *s, const char *actor, int64_t id, bool active);
+enum hv_qs hv_accounts_set_department(struct hv_store *s, const char *actor, int64_t id,
+                                      int64_t department_id);
+/* Sets a one-time password (must change at next sign-in) and ends every
+ * session of the user. */
+enum hv_qs hv_accounts_reset_password(struct hv_store *s, const char *actor, int64_t id,
+                                      const char *password_hash);
+/* Ends every session of the user. */
+enum hv_qs hv_accounts_end_sessions(struct hv_store *s, const char *actor, int64_t id);
+
+/* A department id by its code; HV_QS_NONE when unknown. */
+enum hv_qs hv_department_by_code(struct hv_store *s, const char *code, int64_t *id);

@@ -354,3 +354,201 @@ enum hv_qs hv_accounts_create_user(struct hv_store *s, const char *actor, const 
     *id = x.id;
   return qs;
 }
+
+/* --- administration -------------------------------------------------- */
+
+#define USERS_LIST(agg)                                                                            \
+  "SELECT u.id, u.email, u.display_name, COALESCE(u.department_id, 0), d.code, u.active, "         \
+  "u.must_change_password, u.created_at, COALESCE(u.last_login_at, 0), "                           \
+  "(SELECT " agg "(role, ',') FROM user_roles r WHERE r.user_id = u.id) "                          \
+  "FROM users u LEFT JOIN departments d ON d.id = u.department_id "                                \
+  "WHERE ? = 0 OR u.id = ? ORDER BY u.id"
+/* The one dialect difference here: SQLite 3.40 names string_agg group_concat. */
+static struct hv_sql q_users_list = HV_SQL2(USERS_LIST("group_concat"), USERS_LIST("string_agg"));
+static struct hv_sql q_user_id = HV_SQL("SELECT id FROM users WHERE email = ?");
+static struct hv_sql q_dept_id = HV_SQL("SELECT id FROM departments WHERE code = ?");
+static struct hv_sql q_roles_clear = HV_SQL("DELETE FROM user_roles WHERE user_id = ?");
+static struct hv_sql q_user_active = HV_SQL("UPDATE users SET active = ? WHERE id = ?");
+static struct hv_sql q_user_dept = HV_SQL("UPDATE users SET department_id = ? WHERE id = ?");
+static struct hv_sql q_user_reset = HV_SQL(
+    "UPDATE users SET password_hash = ?, must_change_password = 1, password_changed_at = ? "
+    "WHERE id = ?");
+
+struct list_ctx {
+  hv_user_fn fn;
+  void *cls;
+};
+
+static int list_row(void *cls, const struct hv_row *r) {
+  struct list_ctx *x = cls;
+  struct hv_user_info u;
+  unsigned roles = 0;
+  hv_roles_parse(hv_row_text(r, 9) ? hv_row_text(r, 9) : "", &roles);
+  u.id = hv_row_int(r, 0);
+  u.email = hv_row_text(r, 1);
+  u.name = hv_row_text(r, 2);
+  u.department_id = hv_row_int(r, 3);
+  u.department_code = hv_row_text(r, 4);
+  u.active = hv_row_int(r, 5) != 0;
+  u.must_change_password = hv_row_int(r, 6) != 0;
+  u.created_at = hv_row_int(r, 7);
+  u.last_login_at = hv_row_int(r, 8);
+  u.roles = roles;
+  return x->fn(x->cls, &u);
+}
+
+struct list_args {
+  struct list_ctx *x;
+  int64_t only;
+};
+
+static enum hv_qs list_tx(struct hv_conn *c, void *cls) {
+  struct list_args *a = cls;
+  struct hv_param p[] = {HV_P_INT(a->only), HV_P_INT(a->only)};
+  return hv_db_query(c, &q_users_list, p, 2, list_row, a->x);
+}
+
+enum hv_qs hv_accounts_list_users(struct hv_store *s, int64_t only_id, hv_user_fn fn, void *cls) {
+  struct list_ctx x = {fn, cls};
+  struct list_args a = {&x, only_id};
+  return hv_store_tx(s, false, list_tx, &a);
+}
+
+struct id_args {
+  struct hv_sql *q;
+  const char *key;
+  int64_t id;
+};
+
+static enum hv_qs id_tx(struct hv_conn *c, void *cls) {
+  struct id_args *a = cls;
+  struct hv_param p[] = {HV_P_TEXT(a->key)};
+  return hv_db_int(c, a->q, p, 1, &a->id);
+}
+
+enum hv_qs hv_accounts_find_user(struct hv_store *s, const char *email, int64_t *id) {
+  struct id_args a = {&q_user_id, email, 0};
+  enum hv_qs qs = hv_store_tx(s, false, id_tx, &a);
+  *id = a.id;
+  return qs;
+}
+
+enum hv_qs hv_department_by_code(struct hv_store *s, const char *code, int64_t *id) {
+  struct id_args a = {&q_dept_id, code, 0};
+  enum hv_qs qs = hv_store_tx(s, false, id_tx, &a);
+  *id = a.id;
+  return qs;
+}
+
+/* One administrative change of a user, with its audit event. */
+struct admin_ctx {
+  const char *actor;
+  const char *action;
+  int64_t id;
+  unsigned roles;
+  int64_t value;
+  const char *hash;
+};
+
+static enum hv_qs audit_user(struct hv_conn *c, struct admin_ctx *x, const char *change) {
+  char oid[32];
+  snprintf(oid, sizeof oid, "%lld", (long long)x->id);
+  struct hv_audit_event ev = {x->actor, x->action, "user", oid, change, strlen(change)};
+  enum hv_qs qs = hv_audit_append(c, &ev);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+static enum hv_qs roles_tx(struct hv_conn *c, void *cls) {
+  struct admin_ctx *x = cls;
+  char roles[128];
+  int64_t exists = 0;
+  struct hv_param id[] = {HV_P_INT(x->id)};
+  static struct hv_sql q_exists = HV_SQL("SELECT COUNT(*) FROM users WHERE id = ?");
+  enum hv_qs qs = hv_db_int(c, &q_exists, id, 1, &exists);
+  if (qs < 0 || !exists)
+    return qs < 0 ? qs : HV_QS_NONE;
+  if ((qs = hv_db_exec(c, &q_roles_clear, id, 1)) < 0)
+    return qs;
+  for (int r = 0; r < HV_ROLE_MAX; r++) {
+    if (!(x->roles & HV_ROLE_BIT(r)))
+      continue;
+    struct hv_param rp[] = {HV_P_INT(x->id), HV_P_TEXT(hv_role_name((enum hv_role)r))};
+    if ((qs = hv_db_exec(c, &q_role_insert, rp, 2)) < 0)
+      return qs;
+  }
+  hv_roles_format(x->roles, roles, sizeof roles);
+  return audit_user(c, x, roles);
+}
+
+static enum hv_qs active_tx(struct hv_conn *c, void *cls) {
+  struct admin_ctx *x = cls;
+  struct hv_param p[] = {HV_P_INT(x->value), HV_P_INT(x->id)};
+  enum hv_qs qs = hv_db_exec(c, &q_user_active, p, 2);
+  if (qs <= 0)
+    return qs;
+  if (!x->value && (qs = hv_sessions_end_user(c, x->id, 0)) < 0)
+    return qs;
+  return audit_user(c, x, x->value ? "active" : "disabled; sessions ended");
+}
+
+static enum hv_qs dept_tx(struct hv_conn *c, void *cls) {
+  struct admin_ctx *x = cls;
+  char change[64];
+  struct hv_param p[] = {x->value ? HV_P_INT(x->value) : HV_P_NULL, HV_P_INT(x->id)};
+  enum hv_qs qs = hv_db_exec(c, &q_user_dept, p, 2);
+  if (qs <= 0)
+    return qs;
+  snprintf(change, sizeof change, "department=%lld", (long long)x->value);
+  return audit_user(c, x, change);
+}
+
+static enum hv_qs reset_tx(struct hv_conn *c, void *cls) {
+  struct admin_ctx *x = cls;
+  struct hv_param p[] = {HV_P_TEXT(x->hash), HV_P_INT(hv_clock_wall_ms()), HV_P_INT(x->id)};
+  enum hv_qs qs = hv_db_exec(c, &q_user_reset, p, 3);
+  if (qs <= 0)
+    return qs;
+  if ((qs = hv_sessions_end_user(c, x->id, 0)) < 0)
+    return qs;
+  return audit_user(c, x, "one-time password set; sessions ended");
+}
+
+static enum hv_qs end_tx(struct hv_conn *c, void *cls) {
+  struct admin_ctx *x = cls;
+  int64_t exists = 0;
+  struct hv_param id[] = {HV_P_INT(x->id)};
+  static struct hv_sql q_exists = HV_SQL("SELECT COUNT(*) FROM users WHERE id = ?");
+  enum hv_qs qs = hv_db_int(c, &q_exists, id, 1, &exists);
+  if (qs < 0 || !exists)
+    return qs < 0 ? qs : HV_QS_NONE;
+  if ((qs = hv_sessions_end_user(c, x->id, 0)) < 0)
+    return qs;
+  return audit_user(c, x, "all sessions ended");
+}
+
+enum hv_qs hv_accounts_set_roles(struct hv_store *s, const char *actor, int64_t id, unsigned roles) {
+  struct admin_ctx x = {actor, "user.roles", id, roles, 0, NULL};
+  return hv_store_tx(s, true, roles_tx, &x);
+}
+
+enum hv_qs hv_accounts_set_active(struct hv_store *s, const char *actor, int64_t id, bool active) {
+  struct admin_ctx x = {actor, active ? "user.enable" : "user.disable", id, 0, active, NULL};
+  return hv_store_tx(s, true, active_tx, &x);
+}
+
+enum hv_qs hv_accounts_set_department(struct hv_store *s, const char *actor, int64_t id,
+                                      int64_t department_id) {
+  struct admin_ctx x = {actor, "user.department", id, 0, department_id, NULL};
+  return hv_store_tx(s, true, dept_tx, &x);
+}
+
+enum hv_qs hv_accounts_reset_password(struct hv_store *s, const char *actor, int64_t id,
+                                      const char *password_hash) {
+  struct admin_ctx x = {actor, "user.password_reset", id, 0, 0, password_hash};
+  return hv_store_tx(s, true, reset_tx, &x);
+}
+
+enum hv_qs hv_accounts_end_sessions(struct hv_store *s, const char *actor, int64_t id) {
+  struct admin_ctx x = {actor, "user.sessions_end", id, 0, 0, NULL};
+  return hv_store_tx(s, true, end_tx, &x);
+}
