@@ -16,6 +16,7 @@ const struct hv_command hv_commands[] = {
     {"audit", hv_cmd_audit, "verify [CHECKPOINT...] | checkpoint",
      "verify the tamper-evident audit log, or sign a checkpoint"},
     {"backup", hv_cmd_backup, "FILE", "copy a SQLite database safely while it is in use"},
+    {"routes", hv_cmd_routes, "", "print the route table with each route's roles (JSON lines)"},
     {"version", hv_cmd_version, "", "print the version"},
     {NULL, NULL, NULL, NULL},
 };

@@ -9,6 +9,9 @@
 #include "audit/audit.h"
 #include "auth/password.h"
 #include "cli/cli.h"
+#include "http/router.h"
+#include "web/app.h"
+#include <jansson.h>
 #include "modules/accounts/accounts.h"
 #include "core/clock.h"
 #include "core/embed.h"
@@ -411,4 +414,39 @@ int hv_cmd_backup(int argc, char **argv) {
   }
   hv_store_free(s);
   return rc;
+}
+
+/* --- routes -------------------------------------------------------------- */
+
+/* Prints the route table as JSON lines: the generated route x role matrix
+ * in the API tests reads it, so no route can escape the test. */
+int hv_cmd_routes(int argc, char **argv) {
+  char err[256];
+  (void)argv;
+  if (argc > 0) {
+    printf("usage: haven routes\nPrints every route with its roles, one JSON object a line.\n");
+    return strcmp(argv[0], "--help") == 0 ? 0 : 2;
+  }
+  struct hv_router *r = hv_router_new();
+  if (!r || hv_app_routes(r, err, sizeof err)) {
+    fprintf(stderr, "haven routes: %s\n", r ? err : "out of memory");
+    hv_router_free(r);
+    return 1;
+  }
+  for (size_t i = 0; i < hv_router_count(r); i++) {
+    const struct hv_route *rt = hv_router_at(r, i);
+    char roles[128];
+    hv_roles_format(rt->roles, roles, sizeof roles);
+    json_t *j = json_pack("{s:s, s:s, s:b, s:s, s:b, s:b, s:b, s:I}", "method",
+                          hv_method_name(rt->method), "pattern", rt->pattern, "public",
+                          (rt->flags & HV_R_PUBLIC) != 0, "roles", roles, "csrf",
+                          (rt->flags & HV_R_CSRF) != 0, "loopback", (rt->flags & HV_R_LOOPBACK) != 0,
+                          "api", (rt->flags & HV_R_API) != 0, "body_max", (json_int_t)rt->body_max);
+    char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    puts(s ? s : "{}");
+    free(s);
+    json_decref(j);
+  }
+  hv_router_free(r);
+  return 0;
 }

@@ -171,6 +171,18 @@ int hv_json_unpack(const json_t *obj, const struct hv_jfield *spec, size_t n, vo
       memcpy(dst, &x, sizeof x);
       break;
     }
+    case HV_J_ARRAY: {
+      if (!json_is_array(v))
+        goto wrong_type;
+      if (json_array_size(v) < f->min || json_array_size(v) > f->max) {
+        snprintf(msg, sizeof msg, "The field '%s' must have %zu to %zu items.", f->name, f->min,
+                 f->max);
+        seterr(e, "invalid_length", f->name, msg);
+        return -1;
+      }
+      memcpy(dst, &v, sizeof v);
+      break;
+    }
     case HV_J_BOOL: {
       if (!json_is_boolean(v))
         goto wrong_type;

@@ -17,6 +17,7 @@ enum hv_jtype {
   HV_J_BOOL,   /* bool */
   HV_J_ENUM,   /* int: index into choices */
   HV_J_DATE,   /* const char *: a real calendar date YYYY-MM-DD */
+  HV_J_ARRAY,  /* const json_t * (borrowed): an array of at most `max` items */
   HV_J_TYPE_MAX
 };
 

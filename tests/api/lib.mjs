@@ -118,3 +118,40 @@ export function scratch() {
   const db = newDatabase(dir);
   return { dir, db, args: ['--data', dir, '--db', db], cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+// The demo logins `haven demo` wrote: { admin: {email, password}, moia: ..., liaison: [..] }.
+import { readFileSync } from 'node:fs';
+export function demoLogins(dir) {
+  const out = {};
+  for (const line of readFileSync(`${dir}/demo-logins.txt`, 'utf8').split('\n')) {
+    const m = /^\s+(\S+)\s+(\S+@\S+)\s+(\S+)$/.exec(line);
+    if (!m) continue;
+    const [, role, email, password] = m;
+    if (out[role]) out[`${role}2`] = { email, password };
+    else out[role] = { email, password };
+  }
+  return out;
+}
+
+// Signs in through the API; resolves { cookie, csrf, status, body }.
+export async function signIn(srv, email, password, headers = {}) {
+  const res = await fetch(srv.url + '/api/v1/session', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = await res.json().catch(() => null);
+  const set = res.headers.get('set-cookie') || '';
+  const m = /__Host-haven=([^;]+)/.exec(set);
+  return { status: res.status, body, setCookie: set, cookie: m ? `__Host-haven=${m[1]}` : null, csrf: body && body.csrf };
+}
+
+// A request as a signed-in user: same-origin headers, the cookie and CSRF token.
+export async function api(srv, session, method, path, body, extra = {}) {
+  const headers = { Origin: srv.url, ...extra };
+  if (session && session.cookie) headers.Cookie = session.cookie;
+  if (session && session.csrf) headers['X-CSRF-Token'] = session.csrf;
+  if (session && session.token) headers.Authorization = `Bearer ${session.token}`;
+  if (body !== undefined && !headers['Content-Type']) headers['Content-Type'] = 'application/json';
+  return fetch(srv.url + path, { method, headers, body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)), redirect: 'manual' });
+}

@@ -97,3 +97,18 @@ enum hv_qs hv_accounts_end_sessions(struct hv_store *s, const char *actor, int64
 
 /* A department id by its code; HV_QS_NONE when unknown. */
 enum hv_qs hv_department_by_code(struct hv_store *s, const char *code, int64_t *id);
+
+/* API tokens: created by an administrator with a name, a role (and a
+ * department for liaison tokens) and an expiry; the token is shown once
+ * and only its hash kept. */
+enum hv_qs hv_tokens_create(struct hv_store *s, const struct hv_principal *by, const char *name,
+                            enum hv_role role, int64_t department_id, int64_t expires_at,
+                            char token[HV_TOKEN_LEN + 1], int64_t *id);
+enum hv_qs hv_tokens_revoke(struct hv_store *s, const struct hv_principal *by, int64_t id);
+
+struct hv_token_info {
+  int64_t id, department_id, created_by, created_at, expires_at, revoked_at, last_used_at;
+  const char *name, *role;
+};
+typedef int (*hv_token_fn)(void *cls, const struct hv_token_info *t);
+enum hv_qs hv_tokens_list(struct hv_store *s, hv_token_fn fn, void *cls);

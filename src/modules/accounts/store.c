@@ -552,3 +552,93 @@ enum hv_qs hv_accounts_end_sessions(struct hv_store *s, const char *actor, int64
   struct admin_ctx x = {actor, "user.sessions_end", id, 0, 0, NULL};
   return hv_store_tx(s, true, end_tx, &x);
 }
+
+/* --- API tokens ------------------------------------------------------ */
+
+static struct hv_sql q_token_insert = HV_SQL(
+    "INSERT INTO api_tokens (name, token_hash, role, department_id, created_by, created_at, "
+    "expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+static struct hv_sql q_token_revoke =
+    HV_SQL("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
+static struct hv_sql q_tokens_list = HV_SQL(
+    "SELECT id, name, role, COALESCE(department_id, 0), created_by, created_at, expires_at, "
+    "COALESCE(revoked_at, 0), COALESCE(last_used_at, 0) FROM api_tokens ORDER BY id");
+
+struct token_ctx {
+  const struct hv_principal *by;
+  const char *name;
+  enum hv_role role;
+  int64_t department_id, expires_at, id;
+  char *token;
+};
+
+static enum hv_qs token_create_tx(struct hv_conn *c, void *cls) {
+  struct token_ctx *x = cls;
+  char hash[HV_TOKEN_HASH_LEN + 1], oid[32], change[256];
+  hv_token_new(x->token, hash);
+  struct hv_param p[] = {HV_P_TEXT(x->name),
+                         HV_P_TEXT(hash),
+                         HV_P_TEXT(hv_role_name(x->role)),
+                         x->department_id ? HV_P_INT(x->department_id) : HV_P_NULL,
+                         HV_P_INT(x->by->user_id),
+                         HV_P_INT(hv_clock_wall_ms()),
+                         HV_P_INT(x->expires_at)};
+  enum hv_qs qs = hv_db_int(c, &q_token_insert, p, 7, &x->id);
+  if (qs <= 0)
+    return qs < 0 ? qs : HV_QS_HARD;
+  snprintf(oid, sizeof oid, "%lld", (long long)x->id);
+  int n = snprintf(change, sizeof change, "name=%s role=%s expires=%lld", x->name,
+                   hv_role_name(x->role), (long long)x->expires_at);
+  struct hv_audit_event ev = {x->by->actor, "token.create", "api_token", oid, change, (size_t)n};
+  qs = hv_audit_append(c, &ev);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+enum hv_qs hv_tokens_create(struct hv_store *s, const struct hv_principal *by, const char *name,
+                            enum hv_role role, int64_t department_id, int64_t expires_at,
+                            char token[HV_TOKEN_LEN + 1], int64_t *id) {
+  struct token_ctx x = {by, name, role, department_id, expires_at, 0, token};
+  enum hv_qs qs = hv_store_tx(s, true, token_create_tx, &x);
+  *id = x.id;
+  return qs;
+}
+
+static enum hv_qs token_revoke_tx(struct hv_conn *c, void *cls) {
+  struct token_ctx *x = cls;
+  char oid[32];
+  struct hv_param p[] = {HV_P_INT(hv_clock_wall_ms()), HV_P_INT(x->id)};
+  enum hv_qs qs = hv_db_exec(c, &q_token_revoke, p, 2);
+  if (qs <= 0)
+    return qs;
+  snprintf(oid, sizeof oid, "%lld", (long long)x->id);
+  struct hv_audit_event ev = {x->by->actor, "token.revoke", "api_token", oid, NULL, 0};
+  qs = hv_audit_append(c, &ev);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+enum hv_qs hv_tokens_revoke(struct hv_store *s, const struct hv_principal *by, int64_t id) {
+  struct token_ctx x = {by, NULL, HV_ROLE_ADMIN, 0, 0, id, NULL};
+  return hv_store_tx(s, true, token_revoke_tx, &x);
+}
+
+struct tlist {
+  hv_token_fn fn;
+  void *cls;
+};
+
+static int token_list_row(void *cls, const struct hv_row *r) {
+  struct tlist *x = cls;
+  struct hv_token_info t = {hv_row_int(r, 0), hv_row_int(r, 3), hv_row_int(r, 4), hv_row_int(r, 5),
+                            hv_row_int(r, 6), hv_row_int(r, 7), hv_row_int(r, 8),
+                            hv_row_text(r, 1), hv_row_text(r, 2)};
+  return x->fn(x->cls, &t);
+}
+
+static enum hv_qs token_list_tx(struct hv_conn *c, void *cls) {
+  return hv_db_query(c, &q_tokens_list, NULL, 0, token_list_row, cls);
+}
+
+enum hv_qs hv_tokens_list(struct hv_store *s, hv_token_fn fn, void *cls) {
+  struct tlist x = {fn, cls};
+  return hv_store_tx(s, false, token_list_tx, &x);
+}
