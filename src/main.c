@@ -13,6 +13,8 @@ const struct hv_command hv_commands[] = {
     {"demo", hv_cmd_demo, "", "load the sample city into a new database"},
     {"user", hv_cmd_user, "add|passwd|disable|enable|roles|list [--email EMAIL ...]",
      "manage staff accounts"},
+    {"import", hv_cmd_import, "departments|facilities|users FILE.csv",
+     "import the City registry or users from CSV (all rows or none)"},
     {"audit", hv_cmd_audit, "verify [CHECKPOINT...] | checkpoint",
      "verify the tamper-evident audit log, or sign a checkpoint"},
     {"backup", hv_cmd_backup, "FILE", "copy a SQLite database safely while it is in use"},

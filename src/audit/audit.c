@@ -99,6 +99,15 @@ enum hv_qs hv_audit_append(struct hv_conn *c, const struct hv_audit_event *ev) {
   return qs < 0 ? qs : HV_QS_ONE;
 }
 
+static enum hv_qs head_tx(struct hv_conn *c, void *cls) {
+  return hv_db_query(c, &q_head, NULL, 0, head_row, cls);
+}
+
+int hv_audit_head(struct hv_store *s) {
+  struct head h = {0, ""};
+  return hv_store_tx(s, false, head_tx, &h) < 0 ? -1 : (int)h.seq;
+}
+
 /* --- verification ---------------------------------------------------- */
 
 static struct hv_sql q_all = HV_SQL(

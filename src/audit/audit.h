@@ -11,7 +11,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "http/http.h"
 #include "store/store.h"
+
+extern const struct hv_route hv_audit_routes[];
+extern const size_t hv_audit_nroutes;
 
 #define HV_HASH_HEX 65 /* 32 bytes as hex, with NUL */
 
@@ -33,6 +37,9 @@ struct hv_audit_row {
   int64_t seq, at;
   const char *actor, *action, *object_type, *object_id, *commitment, *prev_hash, *hash;
 };
+
+/* The newest sequence number (0 for an empty log), or -1 on failure. */
+int hv_audit_head(struct hv_store *s);
 
 /* hash = BLAKE2b-256 over the length-prefixed fields and prev_hash. */
 void hv_audit_hash(const struct hv_audit_row *r, char out[HV_HASH_HEX]);

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "http/form.h"
 #include "http/headers.h"
+#include "http/multipart.h"
 #include "web/app.h"
 
 static const char *const role_names[HV_ROLE_MAX] = {"admin", "moia", "liaison", "legal",
@@ -44,8 +45,10 @@ void hv_roles_format(unsigned mask, char *out, size_t cap) {
   for (int i = 0; i < HV_ROLE_MAX; i++)
     if (mask & HV_ROLE_BIT(i)) {
       int w = snprintf(out + o, cap - o, "%s%s", o ? "," : "", role_names[i]);
-      if (w < 0 || (size_t)w >= cap - o)
+      if (w < 0 || (size_t)w >= cap - o) {
+        out[o] = '\0'; /* whole names only, never half of one */
         return;
+      }
       o += (size_t)w;
     }
 }
@@ -212,6 +215,15 @@ static bool csrf_matches(struct hv_request *rq, const char *want) {
     if (ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
         hv_form_parse(rq->arena, rq->body, rq->body_len, &hv_form_default_limits, &f) == HV_FORM_OK)
       got = hv_form_get(&f, "csrf");
+    struct hv_part parts[HV_MULTIPART_MAX_PARTS];
+    int n;
+    if (!got && ct && strncmp(ct, "multipart/form-data", 19) == 0 &&
+        (n = hv_multipart_parse(rq->arena, ct, rq->body, rq->body_len, parts,
+                                HV_MULTIPART_MAX_PARTS)) > 0) {
+      const struct hv_part *p = hv_multipart_get(parts, n, "csrf");
+      if (p)
+        got = hv_arena_strndup(rq->arena, p->data, p->len);
+    }
   }
   size_t n = strlen(want);
   return got && n == HV_TOKEN_LEN && strlen(got) == n && sodium_memcmp(got, want, n) == 0;

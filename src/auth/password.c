@@ -69,14 +69,25 @@ bool hv_password_is_common(const char *pw) {
 }
 
 /* Letters of `s`, lower-cased, nothing else ("Los Angeles 2025!" ->
- * "losangeles"). */
+ * "losangeles"). The bytes of non-ASCII characters are kept as they are:
+ * they are the letters of other scripts ("كلمة", "東京"). */
 static size_t letters(const char *s, char *out, size_t cap) {
   size_t o = 0;
   for (; *s && o + 1 < cap; s++)
-    if (isalpha((unsigned char)*s))
+    if ((unsigned char)*s >= 0x80)
+      out[o++] = *s;
+    else if (isalpha((unsigned char)*s))
       out[o++] = (char)tolower((unsigned char)*s);
   out[o] = '\0';
   return o;
+}
+
+/* Characters (code points) in `n` bytes of valid UTF-8. */
+static size_t utf8_chars(const char *s, size_t n) {
+  size_t chars = 0;
+  for (size_t i = 0; i < n; i++)
+    chars += ((unsigned char)s[i] & 0xc0) != 0x80;
+  return chars;
 }
 
 /* Can `s` be cut entirely into words of `ctx` (each of 2+ letters)?
@@ -112,13 +123,11 @@ static bool made_of_context(const char *s, const char *const *ctx) {
 
 int hv_password_check(const char *pw, const char *const *context, char *why, size_t whylen) {
   size_t bytes = strlen(pw);
-  size_t chars = 0;
   if (!hv_utf8_valid(pw, bytes)) {
     snprintf(why, whylen, "The password must be valid text.");
     return -1;
   }
-  for (size_t i = 0; i < bytes; i++)
-    chars += ((unsigned char)pw[i] & 0xc0) != 0x80;
+  size_t chars = utf8_chars(pw, bytes);
   if (chars < HV_PASSWORD_MIN) {
     snprintf(why, whylen, "The password must be at least %d characters long (it has %zu).",
              HV_PASSWORD_MIN, chars);
@@ -133,7 +142,7 @@ int hv_password_check(const char *pw, const char *const *context, char *why, siz
     return -1;
   }
   char only[HV_PASSWORD_MAX * 4 + 1];
-  if (letters(pw, only, sizeof only) < 4) {
+  if (utf8_chars(only, letters(pw, only, sizeof only)) < 4) {
     snprintf(why, whylen, "The password is too easy to guess. Choose a phrase of several words.");
     return -1;
   }
@@ -146,9 +155,12 @@ int hv_password_check(const char *pw, const char *const *context, char *why, siz
     return -1;
   }
   /* one character repeated, or digits only: trivially guessed whatever the length */
-  bool same = true, digits = true;
+  size_t first = 1; /* bytes of the first character */
+  while (first < bytes && ((unsigned char)pw[first] & 0xc0) == 0x80)
+    first++;
+  bool same = bytes % first == 0, digits = true;
   for (size_t i = 0; i < bytes; i++) {
-    same &= pw[i] == pw[0];
+    same &= pw[i] == pw[i % first];
     digits &= isdigit((unsigned char)pw[i]) != 0;
   }
   if (same || digits) {

@@ -24,6 +24,7 @@ int hv_cmd_version(int argc, char **argv);
 int hv_cmd_user(int argc, char **argv);
 int hv_cmd_audit(int argc, char **argv);
 int hv_cmd_routes(int argc, char **argv);
+int hv_cmd_import(int argc, char **argv);
 
 /* Shared start-up for commands: --help, configuration, log level, the
  * data folder. Unknown flags are left in rest/nrest for the command.

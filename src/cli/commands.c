@@ -1,5 +1,6 @@
 /* haven init, migrate, demo, backup and version. */
 #include <ctype.h>
+#include <stdbool.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "web/app.h"
 #include <jansson.h>
 #include "modules/accounts/accounts.h"
+#include "modules/registry/registry.h"
 #include "core/clock.h"
 #include "core/embed.h"
 #include "core/log.h"
@@ -203,11 +205,6 @@ int hv_cmd_init(int argc, char **argv) {
 /* --- demo ---------------------------------------------------------------- */
 
 static struct hv_sql q_dept_count = HV_SQL("SELECT COUNT(*) FROM departments");
-static struct hv_sql q_dept_insert =
-    HV_SQL("INSERT INTO departments (code, name, created_at) VALUES (?, ?, ?)");
-static struct hv_sql q_facility_insert = HV_SQL(
-    "INSERT INTO facilities (department_id, name, address, created_at) "
-    "SELECT id, ?, ?, ? FROM departments WHERE code = ?");
 static struct hv_sql q_meta_set = HV_SQL2(
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value");
@@ -230,34 +227,51 @@ static int split_tabs(char *line, char **f, int max) {
   return n;
 }
 
+/* Loads one of our demo files through the registry (so every row is
+ * validated and audited like any other change). A bad line is a bug in
+ * our data: the transaction fails. */
 static enum hv_qs load_tsv(struct hv_conn *c, const char *file, int kind, int *count) {
   const struct hv_embed *e = hv_embed_find(hv_demo_data, file);
   if (!e)
     return HV_QS_HARD;
   char *text = strndup((const char *)e->data, e->len);
   enum hv_qs qs = HV_QS_NONE;
-  int64_t now = hv_clock_wall_ms();
   if (!text)
     return HV_QS_HARD;
   char *save = NULL;
   for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-    char *f[4];
+    char *f[8];
+    const char *field, *why = NULL;
+    int changed = 0;
+    int64_t id;
     if (line[0] == '#' || !line[0])
       continue;
-    int n = split_tabs(line, f, 4);
+    int n = split_tabs(line, f, 8);
     if (kind == 0 && n == 2) {
-      struct hv_param p[] = {HV_P_TEXT(f[0]), HV_P_TEXT(f[1]), HV_P_INT(now)};
-      qs = hv_db_exec(c, &q_dept_insert, p, 3);
-    } else if (kind == 1 && n == 3) {
-      struct hv_param p[] = {HV_P_TEXT(f[1]), HV_P_TEXT(f[2]), HV_P_INT(now), HV_P_TEXT(f[0])};
-      qs = hv_db_exec(c, &q_facility_insert, p, 4);
-      if (qs == HV_QS_NONE)
-        qs = HV_QS_HARD; /* unknown department code in our own data: a bug */
+      struct hv_department d = {0, f[0], f[1], NULL, NULL};
+      if ((why = hv_department_check(&d, &field)))
+        qs = HV_QS_HARD;
+      else
+        qs = hv_department_upsert_tx(c, "cli", &d, &changed, &id);
+    } else if (kind == 1 && n == 7) {
+      struct hv_facility fac;
+      memset(&fac, 0, sizeof fac);
+      fac.name = f[1];
+      fac.address = f[2];
+      fac.kind = f[3];
+      fac.has_coords = hv_coord_parse(f[4], 90, &fac.lat_e6) == 0 &&
+                       hv_coord_parse(f[5], 180, &fac.lon_e6) == 0;
+      if (!fac.has_coords || hv_areas_parse(f[6], &fac, &why) || (why = hv_facility_check(&fac, &field)))
+        qs = HV_QS_HARD;
+      else
+        qs = hv_facility_upsert_tx(c, "cli", f[0], &fac, &changed);
     } else {
       qs = HV_QS_HARD;
     }
-    if (qs < 0)
+    if (qs < 0) {
+      fprintf(stderr, "haven demo: %s: bad line '%.60s'%s%s\n", file, f[0], why ? ": " : "", why ? why : "");
       break;
+    }
     (*count)++;
   }
   free(text);
@@ -300,29 +314,99 @@ static const struct {
     {"auditor@demo.lacity.org", "Aud Itor (demo)", "auditor", NULL},
 };
 
+static struct hv_sql q_dept_codes = HV_SQL("SELECT id, code FROM departments ORDER BY code");
+
+struct dept_list {
+  int64_t ids[128];
+  char codes[128][24];
+  int n;
+};
+
+static int dept_code_row(void *cls, const struct hv_row *r) {
+  struct dept_list *l = cls;
+  if (l->n == 128)
+    return 1;
+  l->ids[l->n] = hv_row_int(r, 0);
+  snprintf(l->codes[l->n], sizeof l->codes[0], "%s", hv_row_text(r, 1) ? hv_row_text(r, 1) : "");
+  l->n++;
+  return 0;
+}
+
+static enum hv_qs dept_codes_tx(struct hv_conn *c, void *cls) {
+  return hv_db_query(c, &q_dept_codes, NULL, 0, dept_code_row, cls);
+}
+
+struct liaison_args {
+  struct dept_list *l;
+  char (*emails)[80];
+};
+
+static enum hv_qs liaisons_tx(struct hv_conn *c, void *cls) {
+  struct liaison_args *a = cls;
+  for (int i = 0; i < a->l->n; i++) {
+    const char *bad = NULL;
+    enum hv_qs qs = hv_department_set_liaisons(c, "cli", a->l->ids[i], a->emails[i], NULL, &bad);
+    if (qs < 0)
+      return qs;
+  }
+  return HV_QS_ONE;
+}
+
+static int demo_user(struct hv_store *s, FILE *f, const char *email, const char *name,
+                     const char *role_names, int64_t dept, bool print) {
+  char pw[24], hash[HV_PASSWORD_HASH_MAX];
+  unsigned roles = 0;
+  int64_t id = 0;
+  hv_password_random(pw, 20);
+  if (hv_roles_parse(role_names, &roles) || hv_password_hash(pw, hash))
+    return -1;
+  if (hv_accounts_create_user(s, "cli", email, name, dept, roles, hash, false, &id) <= 0)
+    return -1;
+  fprintf(f, "%s %-10s %-40s %s\n", print ? " " : "+", role_names, email, pw);
+  return 0;
+}
+
 static int demo_users(struct hv_store *s, const char *data) {
   char path[HV_PATH_MAX + 32];
+  struct dept_list l;
+  char emails[128][80];
+  int rc = -1;
+  memset(&l, 0, sizeof l);
   snprintf(path, sizeof path, "%s/demo-logins.txt", data);
   FILE *f = fopen(path, "w");
-  int rc = -1;
   if (!f)
     return -1;
   fchmod(fileno(f), 0600);
   fprintf(f, "Demo logins (sample data only; passwords made when the demo city was loaded):\n");
   for (size_t i = 0; i < sizeof demo_people / sizeof demo_people[0]; i++) {
-    char pw[24], hash[HV_PASSWORD_HASH_MAX];
-    unsigned roles = 0;
-    int64_t dept = 0, id = 0;
-    hv_password_random(pw, 20);
-    if (hv_roles_parse(demo_people[i].roles, &roles) || hv_password_hash(pw, hash))
-      goto out;
+    int64_t dept = 0;
     if (demo_people[i].dept && hv_department_by_code(s, demo_people[i].dept, &dept) <= 0)
       goto out;
-    if (hv_accounts_create_user(s, "cli", demo_people[i].email, demo_people[i].name, dept, roles,
-                                hash, false, &id) <= 0)
+    if (demo_user(s, f, demo_people[i].email, demo_people[i].name, demo_people[i].roles, dept, true))
       goto out;
-    fprintf(f, "  %-10s %-34s %s\n", demo_people[i].roles, demo_people[i].email, pw);
   }
+  /* every other department gets its own liaison too */
+  if (hv_store_tx(s, false, dept_codes_tx, &l) < 0)
+    goto out;
+  for (int i = 0; i < l.n; i++) {
+    char lower[24], name[80];
+    size_t k = 0;
+    for (; l.codes[i][k] && k + 1 < sizeof lower; k++)
+      lower[k] = (char)tolower((unsigned char)l.codes[i][k]);
+    lower[k] = '\0';
+    if (strcmp(l.codes[i], "LAPL") == 0 || strcmp(l.codes[i], "RAP") == 0) {
+      snprintf(emails[i], sizeof emails[i], "liaison.%s@demo.lacity.org",
+               strcmp(l.codes[i], "LAPL") == 0 ? "library" : "parks");
+      continue;
+    }
+    snprintf(emails[i], sizeof emails[i], "liaison.%s@demo.lacity.org", lower);
+    snprintf(name, sizeof name, "%s Liaison (demo)", l.codes[i]);
+    if (demo_user(s, f, emails[i], name, "liaison", l.ids[i], false))
+      goto out;
+  }
+  struct liaison_args la = {&l, emails};
+  if (hv_store_tx(s, true, liaisons_tx, &la) < 0)
+    goto out;
   rc = 0;
 out:
   if (fclose(f))
@@ -330,15 +414,24 @@ out:
   return rc;
 }
 
+/* Prints the main demo logins; the other departments' liaisons (lines
+ * marked +) stay in the file. */
 static void print_demo_logins(const char *data) {
   char path[HV_PATH_MAX + 32], line[256];
+  int more = 0;
   snprintf(path, sizeof path, "%s/demo-logins.txt", data);
   FILE *f = fopen(path, "r");
   if (!f)
     return;
-  while (fgets(line, sizeof line, f))
-    fputs(line, stdout);
+  while (fgets(line, sizeof line, f)) {
+    if (line[0] == '+')
+      more++;
+    else
+      fputs(line, stdout);
+  }
   fclose(f);
+  if (more)
+    printf("  ... and a liaison for each of %d more departments: see %s\n", more, path);
 }
 
 int hv_cmd_demo(int argc, char **argv) {
@@ -449,4 +542,77 @@ int hv_cmd_routes(int argc, char **argv) {
   }
   hv_router_free(r);
   return 0;
+}
+
+/* --- import -------------------------------------------------------------- */
+
+int hv_cmd_import(int argc, char **argv) {
+  struct hv_config cfg;
+  char *rest[argc + 1];
+  int nrest, stop;
+  struct hv_store *s = NULL;
+  struct hv_import_result r;
+  char *data = NULL;
+  int rc = hv_cli_setup("import", argc, argv, &cfg, rest, &nrest, &stop);
+  if (stop)
+    return rc;
+  int kind = nrest == 2 ? hv_import_kind_parse(rest[0]) : -1;
+  if (kind < 0) {
+    fprintf(stderr, "usage: haven import departments|facilities|users FILE.csv\n"
+                    "Columns (first row):\n"
+                    "  departments: code, name, contact_email, contact_phone, liaison_email, "
+                    "backup_liaison_email\n"
+                    "  facilities:  department_code, name, address, kind, latitude, longitude, areas\n"
+                    "  users:       email, name, roles (separated by ;), department_code\n");
+    return 2;
+  }
+  FILE *f = fopen(rest[1], "rb");
+  if (!f) {
+    fprintf(stderr, "haven import: cannot open %s\n", rest[1]);
+    return 1;
+  }
+  data = malloc(4u << 20);
+  size_t len = data ? fread(data, 1, 4u << 20, f) : 0;
+  bool too_big = data && !feof(f);
+  fclose(f);
+  if (!data || too_big) {
+    fprintf(stderr, "haven import: %s is larger than 4 MiB\n", rest[1]);
+    free(data);
+    return 1;
+  }
+  if (hv_cli_open_store(&cfg, 1, &s)) {
+    free(data);
+    return 1;
+  }
+  int res = hv_import(s, "cli", (enum hv_import_kind)kind, data, len, &r);
+  if (res < 0) {
+    fprintf(stderr, "haven import: the database failed; nothing was saved\n");
+    rc = 1;
+  } else if (res > 0) {
+    size_t i;
+    json_t *e;
+    fprintf(stderr, "haven import: %s was refused; nothing was saved:\n", rest[1]);
+    json_array_foreach(r.errors, i, e) {
+      const char *col = json_string_value(json_object_get(e, "column"));
+      fprintf(stderr, "  row %lld%s%s: %s\n", (long long)json_integer_value(json_object_get(e, "row")),
+              col ? ", column " : "", col ? col : "",
+              json_string_value(json_object_get(e, "message")));
+    }
+    rc = 1;
+  } else {
+    printf("%s: %d created, %d updated, %d unchanged\n", rest[0], r.created, r.updated, r.unchanged);
+    size_t i;
+    json_t *p;
+    json_array_foreach(r.passwords, i, p) {
+      if (i == 0)
+        printf("one-time passwords for the new accounts (each must be changed at first sign-in):\n");
+      printf("  %-40s %s\n", json_string_value(json_object_get(p, "email")),
+             json_string_value(json_object_get(p, "password")));
+    }
+    rc = 0;
+  }
+  hv_import_result_free(&r);
+  free(data);
+  hv_store_free(s);
+  return rc;
 }

@@ -4,16 +4,57 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <string.h>
 
+#include "audit/audit.h"
 #include "auth/auth.h"
 #include "auth/password.h"
 #include "cli/cli.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/timefmt.h"
 #include "http/server.h"
 #include "web/app.h"
+
+/* The periodic job: sign an audit checkpoint when the log has grown, so a
+ * copy can be shipped off the machine (DATA/checkpoints/). */
+struct checkpointer {
+  const struct hv_config *cfg;
+  struct hv_store *store;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  bool stop;
+};
+
+static void *checkpoint_loop(void *arg) {
+  struct checkpointer *k = arg;
+  char path[1200], err[512];
+  int last = -1;
+  pthread_mutex_lock(&k->mu);
+  while (!k->stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += k->cfg->audit_checkpoint;
+    while (!k->stop && pthread_cond_timedwait(&k->cv, &k->mu, &until) == 0)
+      ;
+    if (k->stop)
+      break;
+    pthread_mutex_unlock(&k->mu);
+    int seq = hv_audit_head(k->store);
+    if (seq > 0 && seq != last) {
+      if (hv_audit_checkpoint(k->store, k->cfg->data, path, sizeof path, err, sizeof err))
+        hv_log(HV_LOG_ERROR, "audit checkpoint failed", HV_LS("detail", err));
+      else
+        hv_log(HV_LOG_INFO, "audit checkpoint written", HV_LI("seq", seq));
+      last = seq;
+    }
+    pthread_mutex_lock(&k->mu);
+  }
+  pthread_mutex_unlock(&k->mu);
+  return NULL;
+}
 
 int hv_cmd_serve(int argc, char **argv) {
   struct hv_config cfg;
@@ -38,6 +79,7 @@ int hv_cmd_serve(int argc, char **argv) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+  hv_time_init(cfg.timezone);
   /* Every connection costs a descriptor: allow as many as the hard limit. */
   struct rlimit rl;
   if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -70,6 +112,10 @@ int hv_cmd_serve(int argc, char **argv) {
     fprintf(stderr, "haven serve: %s\n", err);
     goto out;
   }
+  struct checkpointer ck = {&cfg, store, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
+  pthread_t ck_thread;
+  bool ck_running = cfg.audit_checkpoint > 0 &&
+                    pthread_create(&ck_thread, NULL, checkpoint_loop, &ck) == 0;
   hv_log(HV_LOG_INFO, "serving", HV_LS("url", cfg.base_url), HV_LS("listen", cfg.listen_host),
          HV_LI("port", hv_server_port(app.server)), HV_LI("threads", cfg.threads),
          HV_LS("db", strncmp(cfg.db, "sqlite:", 7) == 0 ? "sqlite" : "postgresql"));
@@ -80,6 +126,13 @@ int hv_cmd_serve(int argc, char **argv) {
   hv_log(HV_LOG_INFO, "stopping", HV_LS("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   hv_server_stop(app.server);
   app.server = NULL;
+  if (ck_running) {
+    pthread_mutex_lock(&ck.mu);
+    ck.stop = true;
+    pthread_cond_signal(&ck.cv);
+    pthread_mutex_unlock(&ck.mu);
+    pthread_join(ck_thread, NULL);
+  }
   rc = 0;
 out:
   if (app_ready)

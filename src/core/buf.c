@@ -12,10 +12,22 @@ void hv_buf_init(struct hv_buf *b, size_t max) {
   b->len = 0;
   b->cap = 0;
   b->max = max;
+  b->fixed = false;
+}
+
+void hv_buf_init_fixed(struct hv_buf *b, char *mem, size_t cap) {
+  b->data = mem;
+  b->len = 0;
+  b->cap = cap;
+  b->max = cap ? cap - 1 : 0;
+  b->fixed = true;
+  if (cap)
+    mem[0] = '\0';
 }
 
 void hv_buf_free(struct hv_buf *b) {
-  free(b->data);
+  if (!b->fixed)
+    free(b->data);
   b->data = NULL;
   b->len = b->cap = 0;
 }
@@ -32,6 +44,8 @@ static int grow(struct hv_buf *b, size_t n) {
   size_t need = b->len + n + 1;
   if (need <= b->cap)
     return 0;
+  if (b->fixed)
+    return -1;
   size_t cap = b->cap ? b->cap : 256;
   while (cap < need)
     cap *= 2;
@@ -139,6 +153,11 @@ int hv_buf_add_json(struct hv_buf *b, const char *s, size_t n) {
 }
 
 char *hv_buf_steal(struct hv_buf *b, size_t *len) {
+  if (b->fixed) { /* the caller's memory cannot be handed over */
+    if (len)
+      *len = 0;
+    return NULL;
+  }
   char *p = b->data;
   if (len)
     *len = b->len;

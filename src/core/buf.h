@@ -13,10 +13,15 @@ struct hv_buf {
   size_t len;
   size_t cap;
   size_t max; /* appends past this fail */
+  bool fixed; /* data is the caller's memory: never grown or freed */
 };
 
 /* Initialises an empty buffer that may grow to `max` bytes. */
 void hv_buf_init(struct hv_buf *b, size_t max);
+
+/* Initialises an empty buffer over the caller's `mem` of `cap` bytes (at
+ * most cap - 1 bytes of text): no allocation at all, for hot paths. */
+void hv_buf_init_fixed(struct hv_buf *b, char *mem, size_t cap);
 
 /* Frees the data; the buffer may be reused after hv_buf_init. */
 void hv_buf_free(struct hv_buf *b);

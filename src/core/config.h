@@ -33,6 +33,7 @@ struct hv_config {
   unsigned db_pool;          /* database connections; 0: one per thread */
   unsigned session_idle;     /* seconds without a request before a session ends */
   unsigned session_absolute; /* seconds after sign-in when a session ends regardless */
+  unsigned audit_checkpoint; /* seconds between signed audit checkpoints; 0: never */
 };
 
 /* Fills `c` with the built-in defaults. */

@@ -25,11 +25,25 @@ int hv_log_level_parse(const char *s) {
 }
 
 void hv_log_time(int64_t ms, char out[32]) {
+  /* gmtime_r and strftime once a second per thread, not once a line */
+  static _Thread_local time_t cached_sec = (time_t)-1;
+  static _Thread_local char cached[24];
   time_t t = (time_t)(ms / 1000);
-  struct tm tm;
-  gmtime_r(&t, &tm);
-  size_t n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-  snprintf(out + n, 32 - n, ".%03dZ", (int)(ms % 1000));
+  if (t != cached_sec) {
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+    cached_sec = t;
+  }
+  int frac = (int)(ms % 1000);
+  size_t n = strlen(cached);
+  memcpy(out, cached, n);
+  out[n] = '.';
+  out[n + 1] = (char)('0' + frac / 100);
+  out[n + 2] = (char)('0' + frac / 10 % 10);
+  out[n + 3] = (char)('0' + frac % 10);
+  out[n + 4] = 'Z';
+  out[n + 5] = '\0';
 }
 
 /* Appends a JSON string (or null); on refusal cuts the line back so what
@@ -51,10 +65,10 @@ undo:
 void hv_log_fields(enum hv_log_level level, const char *msg, const struct hv_log_field *f, size_t n) {
   if ((int)level < log_level || level >= HV_LOG_LEVEL_MAX)
     return;
-  char stack[2048];
+  char line[16384 + 2]; /* the closing brace and newline always fit */
   char ts[32];
   struct hv_buf b;
-  hv_buf_init(&b, 16384);
+  hv_buf_init_fixed(&b, line, sizeof line - 2);
   hv_log_time(hv_clock_wall_ms(), ts);
   hv_buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"msg\":", ts, level_names[level]);
   if (add_str(&b, msg))
@@ -74,16 +88,8 @@ void hv_log_fields(enum hv_log_level level, const char *msg, const struct hv_log
       break;
     }
   }
-  b.max += 2; /* the closing brace and newline always fit: one event, one line */
-  hv_buf_adds(&b, "}\n");
-  const char *out = b.data;
-  size_t len = b.len;
-  if (!out) { /* out of memory: still say something */
-    snprintf(stack, sizeof stack, "{\"level\":\"error\",\"msg\":\"log line lost\"}\n");
-    out = stack;
-    len = strlen(stack);
-  }
-  ssize_t w = write(log_fd, out, len);
+  /* one event, one line: the two bytes kept back above */
+  memcpy(b.data + b.len, "}\n", 2);
+  ssize_t w = write(log_fd, b.data, b.len + 2);
   (void)w;
-  hv_buf_free(&b);
 }

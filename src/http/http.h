@@ -70,6 +70,7 @@ struct hv_reply {
   const char *body; /* see owned */
   size_t len;
   bool owned; /* body was malloc'd and is freed after sending */
+  int fd;     /* > 0: send `len` bytes of this file instead of body (sendfile); borrowed */
   bool no_store; /* Cache-Control: no-store (default true) */
   struct {
     const char *name;

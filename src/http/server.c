@@ -298,7 +298,13 @@ static enum MHD_Result queue_reply(struct hv_server *s, struct hv_request *rq) {
   struct hv_reply *rp = &rq->reply;
   struct MHD_Response *r;
   enum MHD_Result ret;
-  if (rp->owned) {
+  if (rp->fd > 0) {
+    /* libmicrohttpd closes the descriptor with the response: give it a copy */
+    int fd = dup(rp->fd);
+    r = fd >= 0 ? MHD_create_response_from_fd_at_offset64(rp->len, fd, 0) : NULL;
+    if (!r && fd >= 0)
+      close(fd);
+  } else if (rp->owned) {
     r = MHD_create_response_from_buffer(rp->len, (void *)rp->body, MHD_RESPMEM_MUST_FREE);
     if (r)
       rp->owned = false; /* MHD frees it now */
@@ -468,7 +474,9 @@ int hv_server_start(const struct hv_config *cfg, const struct hv_router *router,
       on_mhd_log, s, MHD_OPTION_SOCK_ADDR,
       (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->threads,
       MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->per_ip_connections,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+      /* behind a proxy every connection comes from the proxy: limit there */
+      (unsigned)(cfg->trusted_proxy[0] ? 0 : cfg->per_ip_connections),
       MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)cfg->conn_memory, MHD_OPTION_STRICT_FOR_CLIENT,
       (int)1, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024, MHD_OPTION_URI_LOG_CALLBACK, on_uri,

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "http/headers.h"
@@ -55,6 +57,28 @@ unsigned char *hv_gzip(const void *data, size_t n, size_t *outlen) {
     return NULL;
   }
   return out;
+}
+
+/* An anonymous in-memory file holding `n` bytes, for sendfile; -1 when
+ * the bytes are small (copying is cheaper) or memfd is unavailable. */
+static int memfd_of(const char *name, const void *data, size_t n) {
+  if (n < HV_ASSET_SENDFILE_MIN)
+    return -1;
+  int fd = memfd_create(name, MFD_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  const char *p = data;
+  size_t left = n;
+  while (left) {
+    ssize_t w = write(fd, p, left);
+    if (w <= 0) {
+      close(fd);
+      return -1;
+    }
+    p += w;
+    left -= (size_t)w;
+  }
+  return fd;
 }
 
 struct loader {
@@ -119,6 +143,8 @@ static int add_file(struct loader *l, const char *full, const char *rel) {
       free(gz);
     }
   }
+  a->fd = memfd_of("haven-asset", a->data, a->len);
+  a->gz_fd = a->gz ? memfd_of("haven-asset-gz", a->gz, a->gzlen) : -1;
   l->n++;
   return 0;
 }
@@ -163,6 +189,10 @@ void hv_assets_free(struct hv_assets *a) {
     free(a->items[i].path);
     free(a->items[i].data);
     free(a->items[i].gz);
+    if (a->items[i].fd >= 0)
+      close(a->items[i].fd);
+    if (a->items[i].gz_fd >= 0)
+      close(a->items[i].gz_fd);
   }
   free(a->items);
   free(a);
@@ -219,9 +249,11 @@ void hv_static_serve(struct hv_request *rq, const struct hv_assets *a, const cha
     hv_reply_text(rq, 304, NULL, "", 0, false);
   } else if (as->gz && hv_accepts_gzip(hv_header(rq, "Accept-Encoding"))) {
     hv_reply_text(rq, 200, as->ctype, (const char *)as->gz, as->gzlen, false);
+    rq->reply.fd = as->gz_fd;
     hv_reply_header(rq, "Content-Encoding", "gzip");
   } else {
     hv_reply_text(rq, 200, as->ctype, (const char *)as->data, as->len, false);
+    rq->reply.fd = as->fd;
   }
   hv_reply_header(rq, "ETag", as->etag);
   hv_reply_header(rq, "Cache-Control", "public, max-age=31536000, immutable");

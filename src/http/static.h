@@ -21,7 +21,12 @@ struct hv_asset {
   size_t gzlen;
   const char *ctype;
   char etag[24]; /* "\"<16 hex>\"" */
+  int fd, gz_fd; /* memfd copies for sendfile (big assets), or -1 */
 };
+
+/* Assets this big or bigger are sent with sendfile from an in-memory file
+ * rather than copied through a buffer on every request. */
+#define HV_ASSET_SENDFILE_MIN 16384
 
 struct hv_assets {
   struct hv_asset *items; /* sorted by path */

@@ -302,7 +302,7 @@ static int migration_version(const char *name, enum hv_dialect d, int *applies) 
 }
 
 int hv_store_schema_latest(void) {
-  int latest = 0, applies;
+  int latest = 0, applies = 0;
   for (const struct hv_embed *e = hv_migrations; e->name; e++) {
     int v = migration_version(e->name, HV_DIALECT_SQLITE, &applies);
     if (v > latest)
@@ -347,7 +347,7 @@ static enum hv_qs migrate_tx(struct hv_conn *c, void *cls) {
   }
   for (int v = (int)cur + 1; v <= latest; v++) {
     for (const struct hv_embed *e = hv_migrations; e->name; e++) {
-      int applies;
+      int applies = 0;
       if (migration_version(e->name, d, &applies) != v || !applies)
         continue;
       char *sql = expand((const char *)e->data, e->len, d);

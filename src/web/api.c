@@ -44,3 +44,25 @@ void hv_reply_store_error(struct hv_request *rq, enum hv_qs qs) {
     hv_reply_error(rq, 503, "unavailable",
                    "The database did not answer. Nothing was saved; please try again.", NULL);
 }
+
+char *hv_url_encode(struct hv_arena *a, const char *s) {
+  static const char hex[] = "0123456789ABCDEF";
+  size_t n = strlen(s);
+  char *out = hv_arena_alloc(a, n * 3 + 1);
+  size_t o = 0;
+  if (!out)
+    return NULL;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+        c == '_' || c == '.' || c == '~') {
+      out[o++] = (char)c;
+    } else {
+      out[o++] = '%';
+      out[o++] = hex[c >> 4];
+      out[o++] = hex[c & 15];
+    }
+  }
+  out[o] = '\0';
+  return out;
+}

@@ -22,4 +22,7 @@ int hv_form_body(struct hv_request *rq, struct hv_form *f);
 /* Replies to a failed store call: 409 for a conflict, 503 otherwise. */
 void hv_reply_store_error(struct hv_request *rq, enum hv_qs qs);
 
+/* Percent-encodes `s` for a query string value, in the arena. */
+char *hv_url_encode(struct hv_arena *a, const char *s);
+
 #endif

@@ -5,9 +5,12 @@
 #include <string.h>
 
 #include "core/embed.h"
+#include "audit/audit.h"
 #include "auth/auth.h"
+#include "auth/policy.h"
 #include "core/log.h"
 #include "modules/accounts/accounts.h"
+#include "modules/registry/registry.h"
 #include "web/app.h"
 
 extern const struct hv_embed hv_templates[];
@@ -57,9 +60,10 @@ static json_t *site_values(struct hv_request *rq, const char *title) {
                         app->assets->prefix, "demo", app->demo, "lang", "en", "dir", "ltr", "title",
                         title ? title : "Haven");
   if (v && p && !rq->via_token)
-    json_object_set_new(v, "user", json_pack("{s:s, s:s, s:s, s:b}", "name", p->name, "email",
+    json_object_set_new(v, "user", json_pack("{s:s, s:s, s:s, s:b, s:b}", "name", p->name, "email",
                                              p->email, "csrf", p->csrf, "admin",
-                                             (p->roles & HV_ROLE_BIT(HV_ROLE_ADMIN)) != 0));
+                                             (p->roles & HV_PERM_USERS_ADMIN) != 0, "audit",
+                                             (p->roles & HV_PERM_AUDIT_READ) != 0));
   return v;
 }
 
@@ -99,7 +103,10 @@ static void error_page(struct hv_request *rq, int status, const char *message) {
 int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
   hv_set_error_page(error_page);
   if (hv_router_add(r, hv_site_routes, hv_site_nroutes, err, errlen) ||
-      hv_router_add(r, hv_accounts_routes, hv_accounts_nroutes, err, errlen))
+      hv_router_add(r, hv_accounts_routes, hv_accounts_nroutes, err, errlen) ||
+      hv_router_add(r, hv_audit_routes, hv_audit_nroutes, err, errlen) ||
+      hv_router_add(r, hv_registry_routes, hv_registry_nroutes, err, errlen) ||
+      hv_router_add(r, hv_admin_routes, hv_admin_nroutes, err, errlen))
     return -1;
   return 0;
 }

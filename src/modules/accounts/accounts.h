@@ -12,6 +12,8 @@
 
 extern const struct hv_route hv_accounts_routes[];
 extern const size_t hv_accounts_nroutes;
+extern const struct hv_route hv_admin_routes[];
+extern const size_t hv_admin_nroutes;
 
 enum hv_signin_result {
   HV_SIGNIN_OK,
@@ -67,6 +69,13 @@ enum hv_qs hv_accounts_create_user(struct hv_store *s, const char *actor, const 
                                    const char *password_hash, bool must_change, int64_t *id);
 
 #endif
+
+/* Inside a write transaction (the CSV importer): creates the user, or
+ * brings an existing one's name, roles and department in line. *changed:
+ * 0 unchanged, 1 created, 2 updated. */
+enum hv_qs hv_accounts_upsert_user_tx(struct hv_conn *c, const char *actor, const char *email,
+                                      const char *name, int64_t department_id, unsigned roles,
+                                      const char *password_hash, int *changed);
 
 /* One user, as listed. */
 struct hv_user_info {

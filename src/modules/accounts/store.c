@@ -642,3 +642,53 @@ enum hv_qs hv_tokens_list(struct hv_store *s, hv_token_fn fn, void *cls) {
   struct tlist x = {fn, cls};
   return hv_store_tx(s, false, token_list_tx, &x);
 }
+
+static struct hv_sql q_user_existing = HV_SQL(
+    "SELECT id, display_name, COALESCE(department_id, 0) FROM users WHERE email = ?");
+static struct hv_sql q_user_name_dept =
+    HV_SQL("UPDATE users SET display_name = ?, department_id = ? WHERE id = ?");
+
+struct existing_user {
+  int found;
+  int64_t id, dept;
+  char name[256];
+};
+
+static int existing_user_row(void *cls, const struct hv_row *r) {
+  struct existing_user *e = cls;
+  e->found = 1;
+  e->id = hv_row_int(r, 0);
+  snprintf(e->name, sizeof e->name, "%s", hv_row_text(r, 1) ? hv_row_text(r, 1) : "");
+  e->dept = hv_row_int(r, 2);
+  return 1;
+}
+
+enum hv_qs hv_accounts_upsert_user_tx(struct hv_conn *c, const char *actor, const char *email,
+                                      const char *name, int64_t department_id, unsigned roles,
+                                      const char *password_hash, int *changed) {
+  struct existing_user e;
+  unsigned have = 0;
+  memset(&e, 0, sizeof e);
+  struct hv_param k[] = {HV_P_TEXT(email)};
+  enum hv_qs qs = hv_db_query(c, &q_user_existing, k, 1, existing_user_row, &e);
+  if (qs < 0)
+    return qs;
+  if (!e.found) {
+    struct create_ctx x = {actor, email, name, password_hash, department_id, roles, true, 0};
+    *changed = 1;
+    return create_tx(c, &x);
+  }
+  if ((qs = hv_user_roles(c, e.id, &have)) < 0)
+    return qs;
+  if (have == roles && e.dept == department_id && strcmp(e.name, name) == 0) {
+    *changed = 0;
+    return HV_QS_ONE;
+  }
+  *changed = 2;
+  struct hv_param u[] = {HV_P_TEXT(name), department_id ? HV_P_INT(department_id) : HV_P_NULL,
+                         HV_P_INT(e.id)};
+  if ((qs = hv_db_exec(c, &q_user_name_dept, u, 3)) < 0)
+    return qs;
+  struct admin_ctx x = {actor, "user.update", e.id, roles, 0, NULL};
+  return roles_tx(c, &x);
+}

@@ -1,0 +1,44 @@
+/* The access policy: which roles hold which permission (route tables use
+ * these masks, so the table here is the one place to read), and the
+ * department a principal is confined to. Deny by default: a permission
+ * not listed for a role is not held. */
+#ifndef HV_POLICY_H
+#define HV_POLICY_H
+
+#include <stdint.h>
+
+#include "auth/auth.h"
+
+#define R(x) HV_ROLE_BIT(HV_ROLE_##x)
+
+/* Every signed-in role. */
+#define HV_PERM_STAFF HV_ROLES_ALL
+/* Read the City registry (departments, facilities, areas). */
+#define HV_PERM_REGISTRY_READ HV_ROLES_ALL
+/* Create and edit departments, their contacts and liaisons. */
+#define HV_PERM_DEPARTMENTS_EDIT (R(ADMIN) | R(MOIA))
+/* Create and edit facilities and their areas (liaisons: their own department's). */
+#define HV_PERM_FACILITIES_EDIT (R(ADMIN) | R(MOIA) | R(LIAISON))
+/* Import departments, facilities and users from CSV. */
+#define HV_PERM_IMPORT (R(ADMIN))
+/* Manage users and API tokens. */
+#define HV_PERM_USERS_ADMIN (R(ADMIN))
+/* Read the audit log. */
+#define HV_PERM_AUDIT_READ (R(ADMIN) | R(AUDITOR))
+
+/* Roles whose work spans the whole City. */
+#define HV_CITYWIDE (R(ADMIN) | R(MOIA) | R(LEGAL) | R(AGENT311) | R(WORKGROUP) | R(AUDITOR))
+
+/* The department whose records `p` may act on: 0 when citywide, else the
+ * principal's own department (a liaison), or -1 when a liaison has none
+ * (then nothing is in scope). Queries filter with it, so a record of
+ * another department is simply not found (404). */
+int64_t hv_policy_department(const struct hv_principal *p);
+
+/* True when `p` may act on a record of department `dept`. */
+static inline int hv_policy_in_scope(const struct hv_principal *p, int64_t dept) {
+  int64_t d = hv_policy_department(p);
+  return d == 0 || d == dept;
+}
+
+#endif
