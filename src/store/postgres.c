@@ -69,8 +69,17 @@ static enum hv_qs pg_script(struct hv_conn *hc, const char *sql) {
   return qs;
 }
 
+/* Writers take one transaction-scoped advisory lock first, so they run one
+ * at a time across every haven instance, as SQLite's BEGIN IMMEDIATE does.
+ * Every change appends to the one audit hash chain, which is a total order
+ * of writes anyway; serialising here means the chain's head is read fresh
+ * (READ COMMITTED takes a new snapshot per statement, after the lock) and
+ * writers never fail each other. Deadlocks and serialization failures from
+ * anything else are still retried by the runner. */
 static enum hv_qs pg_begin(struct hv_conn *hc, bool write) {
-  return pg_script(hc, write ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN READ ONLY");
+  if (!write)
+    return pg_script(hc, "BEGIN READ ONLY");
+  return pg_script(hc, "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(7340102)");
 }
 
 static enum hv_qs pg_commit(struct hv_conn *hc) { return pg_script(hc, "COMMIT"); }

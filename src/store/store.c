@@ -3,6 +3,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,11 +125,11 @@ static void release(struct hv_store *s, struct hv_conn *c) {
 }
 
 static void backoff(int attempt) {
-  /* 2, 4, 8, 16 ms plus jitter from the clock's low bits */
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
-  long ms = (2L << attempt) + (now.tv_nsec / 1000) % 3;
-  struct timespec ts = {0, ms * 1000000L};
+  /* 2, 4, 8, 16 ms, each plus a random share of itself, so two losers do
+   * not collide again at the same moment */
+  long base = 2L << attempt;
+  long ms = base + (long)randombytes_uniform((uint32_t)base + 1);
+  struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
   nanosleep(&ts, NULL);
 }
 

@@ -8,17 +8,22 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { runHaven, scratch, sql, DB } from './lib.mjs';
 
-// A database with a few audited changes: 8 demo users, then 3 more changes.
+// A database with a few audited changes: the first administrator, ten users
+// imported from CSV (ten events and the import's own), then two changes.
+const EVENTS = 14;
 async function populated() {
   const s = scratch();
-  let r = await runHaven(['demo', ...s.args]);
+  let r = await runHaven(['init', '--admin-email', 'first.admin@lacity.org', ...s.args]);
   assert.equal(r.code, 0, r.stderr);
-  r = await runHaven(['user', 'add', '--email', 'a.b@lacity.org', '--name', 'A B', '--roles', 'legal', ...s.args]);
+  const rows = Array.from({ length: 10 }, (_, i) => `person${i}@lacity.org,Person ${i},legal,`);
+  writeFileSync(`${s.dir}/users.csv`, ['email,name,roles,department_code', ...rows].join('\n') + '\n');
+  r = await runHaven(['import', 'users', `${s.dir}/users.csv`, ...s.args]);
   assert.equal(r.code, 0, r.stderr);
-  r = await runHaven(['user', 'roles', '--email', 'a.b@lacity.org', '--roles', 'legal,auditor', ...s.args]);
+  r = await runHaven(['user', 'roles', '--email', 'person0@lacity.org', '--roles', 'legal,auditor', ...s.args]);
   assert.equal(r.code, 0, r.stderr);
-  r = await runHaven(['user', 'disable', '--email', 'a.b@lacity.org', ...s.args]);
+  r = await runHaven(['user', 'disable', '--email', 'person0@lacity.org', ...s.args]);
   assert.equal(r.code, 0, r.stderr);
+  assert.equal(sql(s.db, 'SELECT COUNT(*) FROM audit_events').trim(), String(EVENTS));
   return s;
 }
 
@@ -36,7 +41,7 @@ test('events cannot be updated or deleted through the database', async () => {
     assert.throws(() => sql(s.db, "UPDATE audit_events SET actor = 'someone' WHERE seq = 1"), /append-only/);
     assert.throws(() => sql(s.db, 'DELETE FROM audit_events WHERE seq = 1'), /append-only/);
     if (DB === 'postgres') assert.throws(() => sql(s.db, 'TRUNCATE audit_events'), /append-only/);
-    assert.equal(sql(s.db, 'SELECT COUNT(*) FROM audit_events').trim(), '11');
+    assert.equal(sql(s.db, 'SELECT COUNT(*) FROM audit_events').trim(), String(EVENTS));
   } finally { s.cleanup(); }
 });
 
@@ -47,11 +52,11 @@ test('an untouched log verifies, with a signed checkpoint', async () => {
     assert.equal(r.code, 0, r.stderr);
     const file = /checkpoint written to (\S+)/.exec(r.stdout)[1];
     const cp = JSON.parse(readFileSync(file, 'utf8'));
-    assert.equal(cp.seq, 11);
+    assert.equal(cp.seq, EVENTS);
     assert.match(cp.signature, /^[0-9a-f]{128}$/);
     r = await verify(s, file);
     assert.equal(r.code, 0, r.stdout + r.stderr);
-    assert.match(r.stdout, /verified: 11 events, 1 checkpoint/);
+    assert.match(r.stdout, new RegExp(`verified: ${EVENTS} events, 1 checkpoint`));
   } finally { s.cleanup(); }
 });
 
@@ -113,7 +118,8 @@ test('user administration is audited, in order', async () => {
   const s = await populated();
   try {
     const actions = sql(s.db, 'SELECT action FROM audit_events ORDER BY seq').trim().split('\n');
-    assert.deepEqual(actions.slice(-3), ['user.create', 'user.roles', 'user.disable']);
+    assert.deepEqual(actions.slice(0, 2), ['user.create', 'user.create']);
+    assert.deepEqual(actions.slice(-3), ['import.apply', 'user.roles', 'user.disable']);
     for (const a of actions) assert.match(a, /^[a-z_]+\.[a-z_]+$/);
     assert.ok(readdirSync(s.dir).length >= 1);
   } finally { s.cleanup(); }

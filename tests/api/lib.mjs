@@ -2,7 +2,7 @@
 // with a temporary data folder, on SQLite or on a fresh PostgreSQL
 // database (HAVEN_TEST_DB=sqlite|postgres), and stops it by process id.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, copyFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -44,6 +44,30 @@ export function runHaven(args, env = {}) {
   });
 }
 
+// The demo city is loaded once per test process into a template, then copied
+// for each server: loading it hashes ~40 demo passwords with Argon2id.
+let demoTemplate = null;
+async function cloneDemo(dir, db) {
+  if (!demoTemplate) {
+    const tdir = mkdtempSync(path.join(os.tmpdir(), 'haven-demo-'));
+    const tdb = newDatabase(tdir);
+    const r = await runHaven(['demo', '--data', tdir, '--db', tdb]);
+    if (r.code !== 0) throw new Error(`haven demo failed: ${r.stderr}`);
+    demoTemplate = { dir: tdir, db: tdb };
+    process.on('exit', () => rmSync(tdir, { recursive: true, force: true }));
+  }
+  copyFileSync(`${demoTemplate.dir}/demo-logins.txt`, `${dir}/demo-logins.txt`);
+  if (DB !== 'postgres') {
+    copyFileSync(demoTemplate.db.slice(7), db.slice(7));
+  } else {
+    const admin = process.env.HAVEN_TEST_PG_URL;
+    const name = db.replace(/.*\//, '');
+    const tname = demoTemplate.db.replace(/.*\//, '');
+    execFileSync('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', admin, '-c', `DROP DATABASE ${name}`]);
+    execFileSync('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', admin, '-c', `CREATE DATABASE ${name} TEMPLATE ${tname}`]);
+  }
+}
+
 // Starts a server. Options: args (extra flags), env, demo (load the demo city
 // first, default true), dir (reuse a data folder), db (reuse a database URL).
 export async function startServer(opts = {}) {
@@ -51,7 +75,8 @@ export async function startServer(opts = {}) {
   const db = opts.db || newDatabase(dir);
   const port = await freePort();
   const base = ['--data', dir, '--db', db];
-  if (opts.demo !== false) {
+  if (opts.demo !== false && !opts.db) await cloneDemo(dir, db);
+  else if (opts.demo !== false) {
     const r = await runHaven(['demo', ...base], opts.env);
     if (r.code !== 0) throw new Error(`haven demo failed: ${r.stderr}`);
   }

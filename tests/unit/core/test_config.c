@@ -64,9 +64,12 @@ static void defaults(void **state) {
   assert_int_equal(c.per_ip_connections, 64);
   assert_int_equal(c.idle_timeout, 15);
   assert_int_equal(c.shutdown_timeout, 10);
-  assert_int_equal(c.conn_memory, 65536);
+  assert_int_equal(c.conn_memory, 32768);
   assert_int_equal(c.body_max, 1048576);
   assert_int_equal(c.db_pool, 0);
+  assert_int_equal(c.session_idle, 1800);
+  assert_int_equal(c.session_absolute, 43200);
+  assert_int_equal(c.audit_checkpoint, 3600);
   assert_true(c.assets[0] != '\0');
 }
 
