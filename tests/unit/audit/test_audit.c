@@ -608,7 +608,7 @@ static void rewritten_chain_is_found_by_checkpoint(void **state) {
   snprintf(v.e[1].actor, sizeof v.e[1].actor, "user:1");
   for (int i = 1; i < v.n; i++) {
     char h[HV_HASH_HEX];
-    snprintf(v.e[i].prev_hash, sizeof v.e[i].prev_hash, "%s", v.e[i - 1].hash);
+    memcpy(v.e[i].prev_hash, v.e[i - 1].hash, sizeof v.e[i].prev_hash); /* same size */
     struct hv_audit_row r = as_row(&v.e[i]);
     hv_audit_hash(&r, h);
     snprintf(v.e[i].hash, sizeof v.e[i].hash, "%s", h);
