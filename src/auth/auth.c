@@ -13,7 +13,8 @@
 #include "web/app.h"
 
 static const char *const role_names[HV_ROLE_MAX] = {"admin", "moia", "liaison", "legal",
-                                                    "agent311", "workgroup", "auditor"};
+                                                    "agent311", "workgroup", "auditor",
+                                                    "staff"};
 
 const char *hv_role_name(enum hv_role r) { return r < HV_ROLE_MAX ? role_names[r] : "?"; }
 

@@ -9,25 +9,38 @@
 
 #include "auth/auth.h"
 
-#define R(x) HV_ROLE_BIT(HV_ROLE_##x)
+#define HV_PB(x) HV_ROLE_BIT(HV_ROLE_##x) /* a policy bit */
 
 /* Every signed-in role. */
 #define HV_PERM_STAFF HV_ROLES_ALL
 /* Read the City registry (departments, facilities, areas). */
 #define HV_PERM_REGISTRY_READ HV_ROLES_ALL
 /* Create and edit departments, their contacts and liaisons. */
-#define HV_PERM_DEPARTMENTS_EDIT (R(ADMIN) | R(MOIA))
+#define HV_PERM_DEPARTMENTS_EDIT (HV_PB(ADMIN) | HV_PB(MOIA))
 /* Create and edit facilities and their areas (liaisons: their own department's). */
-#define HV_PERM_FACILITIES_EDIT (R(ADMIN) | R(MOIA) | R(LIAISON))
+#define HV_PERM_FACILITIES_EDIT (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON))
 /* Import departments, facilities and users from CSV. */
-#define HV_PERM_IMPORT (R(ADMIN))
+#define HV_PERM_IMPORT (HV_PB(ADMIN))
 /* Manage users and API tokens. */
-#define HV_PERM_USERS_ADMIN (R(ADMIN))
+#define HV_PERM_USERS_ADMIN (HV_PB(ADMIN))
 /* Read the audit log. */
-#define HV_PERM_AUDIT_READ (R(ADMIN) | R(AUDITOR))
+#define HV_PERM_AUDIT_READ (HV_PB(ADMIN) | HV_PB(AUDITOR))
+
+/* Send a quick alert (any City staff member). */
+#define HV_PERM_ALERT HV_ROLES_ALL
+/* Write full incident reports (liaisons for their department; MOIA). */
+#define HV_PERM_INCIDENT_WRITE (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON))
+/* Read incident reports (liaisons and staff: their department only). */
+#define HV_PERM_INCIDENT_READ                                                                      \
+  (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON) | HV_PB(LEGAL) | HV_PB(AUDITOR) | HV_PB(WORKGROUP))
+/* Review, verify, refer (checked again per action in the incidents store). */
+#define HV_PERM_INCIDENT_REVIEW (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL))
 
 /* Roles whose work spans the whole City. */
-#define HV_CITYWIDE (R(ADMIN) | R(MOIA) | R(LEGAL) | R(AGENT311) | R(WORKGROUP) | R(AUDITOR))
+#define HV_CITYWIDE (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL) | HV_PB(AGENT311) | HV_PB(WORKGROUP) | HV_PB(AUDITOR))
+
+/* Department-scoped roles: liaisons and staff act for their own department. */
+#define HV_DEPARTMENTAL (HV_PB(LIAISON) | HV_PB(STAFF))
 
 /* The department whose records `p` may act on: 0 when citywide, else the
  * principal's own department (a liaison), or -1 when a liaison has none

@@ -312,6 +312,7 @@ static const struct {
     {"agent311@demo.lacity.org", "Ana Reyes (demo)", "agent311", NULL},
     {"workgroup@demo.lacity.org", "Will Young (demo)", "workgroup", "LAPD"},
     {"auditor@demo.lacity.org", "Aud Itor (demo)", "auditor", NULL},
+    {"staff.library@demo.lacity.org", "Sam Lopez (demo)", "staff", "LAPL"},
 };
 
 static struct hv_sql q_dept_codes = HV_SQL("SELECT id, code FROM departments ORDER BY code");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "auth/password.h"
+#include "auth/policy.h"
 #include "cli/cli.h"
 #include "core/log.h"
 #include "core/str.h"
@@ -55,7 +56,7 @@ static const char usage[] =
     "       haven user enable --email EMAIL\n"
     "       haven user roles --email EMAIL --roles ROLE[,ROLE]\n"
     "       haven user list\n"
-    "Roles: admin, moia, liaison, legal, agent311, workgroup, auditor.\n\n";
+    "Roles: admin, moia, liaison, legal, agent311, workgroup, auditor, staff.\n\n";
 
 static int one_time_password(char pw[24], char hash[HV_PASSWORD_HASH_MAX]) {
   hv_password_random(pw, 20);
@@ -129,8 +130,8 @@ int hv_cmd_user(int argc, char **argv) {
       rc = 2;
       goto out;
     }
-    if ((roles & HV_ROLE_BIT(HV_ROLE_LIAISON)) && !dept) {
-      fprintf(stderr, "haven user add: a liaison needs --department CODE\n");
+    if ((roles & HV_DEPARTMENTAL) && !dept) {
+      fprintf(stderr, "haven user add: a liaison or staff member needs --department CODE\n");
       rc = 2;
       goto out;
     }

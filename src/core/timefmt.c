@@ -8,8 +8,8 @@
 
 #include "core/json.h"
 
-void hv_time_init(const char *timezone) {
-  setenv("TZ", timezone, 1);
+void hv_time_init(const char *tz) {
+  setenv("TZ", tz, 1);
   tzset();
 }
 

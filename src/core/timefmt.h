@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* Sets the process time zone (an IANA name). */
-void hv_time_init(const char *timezone);
+void hv_time_init(const char *tz);
 
 /* Midnight at the start of the local date YYYY-MM-DD, as UTC ms. 0 on
  * success, -1 for an invalid date. */

@@ -27,6 +27,7 @@ enum hv_role {
   HV_ROLE_AGENT311,
   HV_ROLE_WORKGROUP,
   HV_ROLE_AUDITOR,
+  HV_ROLE_STAFF, /* a department employee who is not a liaison: sends quick alerts */
   HV_ROLE_MAX
 };
 #define HV_ROLE_BIT(r) (1u << (r))

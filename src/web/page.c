@@ -10,6 +10,7 @@
 #include "auth/policy.h"
 #include "core/log.h"
 #include "modules/accounts/accounts.h"
+#include "modules/incidents/incidents.h"
 #include "modules/registry/registry.h"
 #include "web/app.h"
 
@@ -60,10 +61,11 @@ static json_t *site_values(struct hv_request *rq, const char *title) {
                         app->assets->prefix, "demo", app->demo, "lang", "en", "dir", "ltr", "title",
                         title ? title : "Haven");
   if (v && p && !rq->via_token)
-    json_object_set_new(v, "user", json_pack("{s:s, s:s, s:s, s:b, s:b}", "name", p->name, "email",
-                                             p->email, "csrf", p->csrf, "admin",
+    json_object_set_new(v, "user", json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "name", p->name,
+                                             "email", p->email, "csrf", p->csrf, "admin",
                                              (p->roles & HV_PERM_USERS_ADMIN) != 0, "audit",
-                                             (p->roles & HV_PERM_AUDIT_READ) != 0));
+                                             (p->roles & HV_PERM_AUDIT_READ) != 0, "incidents",
+                                             (p->roles & HV_PERM_INCIDENT_READ) != 0));
   return v;
 }
 
@@ -106,7 +108,9 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_accounts_routes, hv_accounts_nroutes, err, errlen) ||
       hv_router_add(r, hv_audit_routes, hv_audit_nroutes, err, errlen) ||
       hv_router_add(r, hv_registry_routes, hv_registry_nroutes, err, errlen) ||
-      hv_router_add(r, hv_admin_routes, hv_admin_nroutes, err, errlen))
+      hv_router_add(r, hv_admin_routes, hv_admin_nroutes, err, errlen) ||
+      hv_router_add(r, hv_incidents_routes, hv_incidents_nroutes, err, errlen) ||
+      hv_router_add(r, hv_incident_pages, hv_incident_npages, err, errlen))
     return -1;
   return 0;
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, demoLogins, signIn, api, BIN } from './lib.mjs';
 
-const ROLES = ['admin', 'moia', 'liaison', 'legal', 'agent311', 'workgroup', 'auditor'];
+const ROLES = ['admin', 'moia', 'liaison', 'legal', 'agent311', 'workgroup', 'auditor', 'staff'];
 let srv, sessions;
 const routes = execFileSync(BIN, ['routes']).toString().trim().split('\n').map((l) => JSON.parse(l));
 

@@ -84,3 +84,57 @@ export function formatViolations(violations) {
     return `  [${v.impact}] ${v.id}: ${v.help}\n    ${v.helpUrl}\n${nodes.join('\n')}`;
   }).join('\n');
 }
+
+// Records what happens on an open `page` from now on, across navigations and
+// form submissions: every request (with whether it is a page navigation),
+// failed requests, console errors and uncaught page errors.
+export function watchPage(page) {
+  const log = { requests: [], responses: [], failed: [], console: [], pageErrors: [] };
+  page.on('request', (r) => log.requests.push(r.url()));
+  page.on('response', (r) => log.responses.push({
+    url: r.url(), status: r.status(), document: r.request().isNavigationRequest(),
+  }));
+  page.on('requestfailed', (r) => log.failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+  page.on('pageerror', (e) => log.pageErrors.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') log.console.push({ text: m.text(), url: m.location()?.url || '' });
+  });
+  return log;
+}
+
+// What went wrong in a watchPage log, as readable lines ([] = clean). Page
+// navigations may answer with any status (401 for a wrong password, 422 for a
+// refused upload: the tests check those); Chromium's console error about such a
+// document status is expected too. Everything else must be same-origin and OK.
+export function flowProblems(log, origin) {
+  const out = [];
+  const host = new URL(origin).host;
+  const documents = new Set(log.responses.filter((r) => r.document).map((r) => r.url));
+  for (const u of log.requests) {
+    const parsed = new URL(u);
+    if (parsed.protocol === 'data:') continue;
+    if (parsed.host !== host) out.push(`third-party request: ${u}`);
+  }
+  for (const f of log.failed) out.push(`failed request: ${f}`);
+  for (const r of log.responses) {
+    if (r.document) continue;
+    if (r.status !== 200 && r.status !== 304) out.push(`HTTP ${r.status}: ${r.url}`);
+  }
+  for (const c of log.console) {
+    if (documents.has(c.url) && /status of \d{3}/.test(c.text)) continue;
+    out.push(`console error: ${c.text} (${c.url || '?'})`);
+  }
+  for (const e of log.pageErrors) out.push(`page error: ${e}`);
+  return out;
+}
+
+// Submits a form by clicking `locator` (its submit button) and waits until
+// the page it leads to has loaded; resolves with that page's final response
+// (after any redirects).
+export async function submitForm(page, locator) {
+  const [response] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    locator.click(),
+  ]);
+  return response;
+}

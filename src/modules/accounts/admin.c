@@ -105,8 +105,8 @@ static void page_users_create(struct hv_request *rq) {
     users_page(rq, 400, "Choose a department from the list.", NULL);
     return;
   }
-  if ((roles & HV_ROLE_BIT(HV_ROLE_LIAISON)) && !dept) {
-    users_page(rq, 400, "A liaison needs a department.", NULL);
+  if ((roles & HV_DEPARTMENTAL) && !dept) {
+    users_page(rq, 400, "A liaison or staff member needs a department.", NULL);
     return;
   }
   hv_password_random(pw, 20);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/password.h"
+#include "auth/policy.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "modules/accounts/accounts.h"
@@ -247,8 +248,8 @@ static void page_password_post(struct hv_request *rq) {
 
 /* --- administration API (admin only) -------------------------------- */
 
-static const char *const role_choices[] = {"admin", "moia", "liaison", "legal",
-                                           "agent311", "workgroup", "auditor", NULL};
+static const char *const role_choices[] = {"admin",    "moia",      "liaison", "legal",
+                                           "agent311", "workgroup", "auditor", "staff", NULL};
 
 /* Parses a JSON array of role names into a mask; replies 400 and returns
  * -1 when a name is unknown or the list is empty. */
@@ -327,8 +328,8 @@ static void api_users_create(struct hv_request *rq) {
     hv_reply_error(rq, 400, "invalid_value", "This is not an email address.", "email");
     goto out;
   }
-  if ((roles & HV_ROLE_BIT(HV_ROLE_LIAISON)) && !b.department_id) {
-    hv_reply_error(rq, 400, "missing_field", "A liaison needs a department.", "department_id");
+  if ((roles & HV_DEPARTMENTAL) && !b.department_id) {
+    hv_reply_error(rq, 400, "missing_field", "A liaison or staff member needs a department.", "department_id");
     goto out;
   }
   hv_password_random(pw, 20);

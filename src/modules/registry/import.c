@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "audit/audit.h"
+#include "auth/policy.h"
 #include "auth/password.h"
 #include "core/str.h"
 #include "modules/accounts/accounts.h"
@@ -266,7 +267,7 @@ static int validate(struct hv_store *s, enum hv_import_kind kind, const struct t
           *p = ',';
       if (*list && (hv_roles_parse(list, &roles) || !roles))
         add_error(out, row, "roles",
-                  "Roles are admin, moia, liaison, legal, agent311, workgroup or auditor, "
+                  "Roles are admin, moia, liaison, legal, agent311, workgroup, auditor or staff, "
                   "separated by ;");
       const char *code = cell(t, map, r, 3);
       if (*code) {
@@ -275,8 +276,8 @@ static int validate(struct hv_store *s, enum hv_import_kind kind, const struct t
           return -1;
         if (!known)
           add_error(out, row, "department_code", "No department has this code.");
-      } else if (roles & HV_ROLE_BIT(HV_ROLE_LIAISON)) {
-        add_error(out, row, "department_code", "A liaison needs a department.");
+      } else if (roles & HV_DEPARTMENTAL) {
+        add_error(out, row, "department_code", "A liaison or staff member needs a department.");
       }
     }
   }
@@ -443,8 +444,16 @@ int hv_import(struct hv_store *s, const char *actor, enum hv_import_kind kind, c
         found = k;
     if (found < 0) {
       char msg[200];
-      snprintf(msg, sizeof msg, "Unknown column '%.60s'. The columns are listed in the import page.",
-               h);
+      /* at most 60 bytes of the name, cut between characters: a cut
+       * character is not UTF-8, json_pack refuses it and the error was lost */
+      int hl = (int)strlen(h);
+      if (hl > 60) {
+        hl = 60;
+        while (hl > 0 && ((unsigned char)h[hl] & 0xc0) == 0x80)
+          hl--;
+      }
+      snprintf(msg, sizeof msg, "Unknown column '%.*s'. The columns are listed in the import page.",
+               hl, h);
       add_error(out, 1, h, msg);
     } else if (map[found] >= 0) {
       add_error(out, 1, h, "This column appears twice.");

@@ -186,6 +186,9 @@ int hv_areas_parse(char *s, struct hv_facility *f, const char **why) {
     char *vis = colon + 1;
     while (*vis == ' ')
       vis++;
+    size_t vl = strlen(vis);
+    while (vl && (vis[vl - 1] == ' ' || vis[vl - 1] == '\t'))
+      vis[--vl] = '\0';
     size_t n = strlen(item);
     while (n && item[n - 1] == ' ')
       item[--n] = '\0';

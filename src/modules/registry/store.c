@@ -200,10 +200,12 @@ enum hv_qs hv_department_update(struct hv_store *s, const char *actor, const str
 struct existing {
   int found;
   int64_t id;
-  char name[512], email[300], phone[64], address[1024], kind[32];
+  /* sized for the longest values the model allows, in 4-byte UTF-8, so a
+   * stored value is never cut and then compared unequal to itself */
+  char name[4 * 160 + 1], email[4 * 254 + 1], phone[4 * 30 + 1], address[4 * 300 + 1], kind[32];
   int64_t lat, lon;
   int has_coords;
-  char areas[4096];
+  char areas[HV_AREAS_MAX * (4 * 80 + 13) + 1];
 };
 
 static int existing_dept_row(void *cls, const struct hv_row *r) {
@@ -535,7 +537,7 @@ enum hv_qs hv_facility_upsert_tx(struct hv_conn *c, const char *actor, const cha
   struct hv_param ids[] = {HV_P_INT(e.id)};
   if ((qs = hv_db_query(c, &q_fac_areas, ids, 1, existing_area_row, &e)) < 0)
     return qs;
-  char want[4096] = "";
+  char want[HV_AREAS_MAX * (4 * 80 + 13) + 1] = "";
   for (size_t i = 0; i < f->nareas; i++) {
     size_t n = strlen(want);
     snprintf(want + n, sizeof want - n, "%s:%s;", f->areas[i].name,

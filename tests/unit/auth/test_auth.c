@@ -25,7 +25,7 @@ static struct scratch sc;
 static void role_names_round_trip(void **state) {
   (void)state;
   static const char *const names[] = {"admin",    "moia",      "liaison", "legal",
-                                      "agent311", "workgroup", "auditor"};
+                                      "agent311", "workgroup", "auditor", "staff"};
   assert_int_equal(sizeof names / sizeof *names, HV_ROLE_MAX);
   for (int r = 0; r < HV_ROLE_MAX; r++) {
     assert_string_equal(hv_role_name((enum hv_role)r), names[r]);
@@ -55,7 +55,7 @@ static void role_lists_round_trip(void **state) {
   hv_roles_format(0, out, sizeof out);
   assert_string_equal(out, "");
   hv_roles_format(HV_ROLES_ALL, out, sizeof out);
-  assert_string_equal(out, "admin,moia,liaison,legal,agent311,workgroup,auditor");
+  assert_string_equal(out, "admin,moia,liaison,legal,agent311,workgroup,auditor,staff");
   assert_int_equal(hv_roles_parse(out, &mask), 0);
   assert_int_equal(mask, HV_ROLES_ALL);
   /* every single role and pair survives format then parse */

@@ -1,0 +1,160 @@
+/* Incident reports: quick alerts from any City staff member, full reports
+ * completed by the department's liaison, review and verification by MOIA.
+ * model.c: the declared fields and fixed choices (data, not scattered
+ * literals), validation, status rules; redact.c: the narrative scanner;
+ * store.c: SQL, versions, reference numbers, idempotency; http.c: API and
+ * pages. */
+#ifndef HV_INCIDENTS_H
+#define HV_INCIDENTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "auth/auth.h"
+#include "store/store.h"
+
+extern const struct hv_route hv_incidents_routes[];
+extern const size_t hv_incidents_nroutes;
+extern const struct hv_route hv_incident_pages[];
+extern const size_t hv_incident_npages;
+
+/* --- fixed choices ----------------------------------------------------- */
+
+struct hv_choice {
+  const char *code;  /* stored */
+  const char *label; /* shown */
+};
+
+enum hv_choice_list {
+  HV_CH_HAPPENING, /* quick alert: what is happening now */
+  HV_CH_AGENCY,
+  HV_CH_APPEARANCE,
+  HV_CH_DOCUMENT,
+  HV_CH_ACCESS,
+  HV_CH_BWC,
+  HV_CH_NOTIFIED,
+  HV_CH_STATUS,
+  HV_CH_CONFIDENCE,
+  HV_CH_MAX
+};
+
+/* NULL-terminated (code NULL) list. */
+const struct hv_choice *hv_choices(enum hv_choice_list l);
+/* The label of a code, or NULL when the code is not in the list. */
+const char *hv_choice_label(enum hv_choice_list l, const char *code);
+
+/* --- statuses ---------------------------------------------------------- */
+
+enum hv_status {
+  HV_ST_DRAFT,
+  HV_ST_SUBMITTED,
+  HV_ST_IN_REVIEW,
+  HV_ST_NEEDS_INFO,
+  HV_ST_VERIFIED,
+  HV_ST_CLOSED,
+  HV_ST_MAX
+};
+const char *hv_status_code(enum hv_status s);
+int hv_status_parse(const char *code);
+
+/* --- validation -------------------------------------------------------- */
+
+/* One problem with a report, for the field it names. */
+typedef void (*hv_field_problem)(void *cls, const char *field, const char *message);
+
+/* Checks a report's `data` object against the declared fields: unknown
+ * fields, types, lengths, counts, choices, times (not in the future, end
+ * not before start). With `submitting`, the fields required to submit
+ * must be present. `now` is UTC ms. Returns the number of problems. */
+int hv_incident_check(const json_t *data, bool submitting, int64_t now, hv_field_problem fn,
+                      void *cls);
+
+/* Checks a quick alert. */
+int hv_alert_check(const json_t *alert, int64_t now, hv_field_problem fn, void *cls);
+
+/* Parses a city-local "YYYY-MM-DDTHH:MM" (seconds optional) into UTC ms. */
+int hv_local_datetime(const char *s, int64_t *ms);
+
+/* Redacts every free-text field of `data` in place (narrative, notes,
+ * names shown...). Adds to *found the identifiers replaced and collects
+ * flagged status words into `flags` (a JSON array, may be NULL). Returns
+ * 0, or -1 on invalid text. */
+int hv_incident_redact(json_t *data, size_t *found, json_t *flags);
+
+int hv_alert_redact(json_t *alert, size_t *found, json_t *flags);
+
+/* The page's view of the fields (labels, kinds, values, choices). */
+json_t *hv_incident_form(const json_t *data);
+json_t *hv_alert_form(const json_t *alert);
+
+/* A report or alert object from a submitted web form, by the declared
+ * fields (checked afterwards like any API body). */
+struct hv_form;
+json_t *hv_incident_from_form(const struct hv_form *f);
+json_t *hv_alert_from_form(const struct hv_form *f);
+
+/* Field-by-field differences between two versions' data: an array of
+ * {"field", "before", "after"}. */
+json_t *hv_incident_diff(const json_t *before, const json_t *after);
+
+#endif
+
+/* --- store.c ----------------------------------------------------------- */
+
+enum hv_incident_action {
+  HV_ACT_SUBMIT,       /* draft | needs_info -> submitted (complete reports only) */
+  HV_ACT_REVIEW,       /* submitted -> in_review (MOIA) */
+  HV_ACT_REQUEST_INFO, /* submitted | in_review -> needs_info (MOIA, with a note) */
+  HV_ACT_VERIFY,       /* submitted | in_review -> verified (MOIA, not the filer; confidence) */
+  HV_ACT_CLOSE,        /* any but draft -> closed (MOIA) */
+  HV_ACT_REFER,        /* referral flags and a note; no status change (MOIA, legal) */
+  HV_ACT_MAX
+};
+
+struct hv_incident_write {
+  /* in */
+  const struct hv_principal *by;
+  int64_t scope;          /* hv_policy_department of `by` */
+  int64_t id;             /* for updates and actions */
+  int expect_version;     /* for updates and actions: the version the writer saw */
+  json_t *data;           /* report fields (borrowed), already checked and redacted */
+  json_t *alert;          /* quick alert (borrowed) or NULL */
+  const char *idem_key;   /* Idempotency-Key, or NULL */
+  const char *idem_hash;  /* hash of the request body */
+  const char *route;      /* for the idempotency record */
+  enum hv_incident_action action;
+  const char *confidence; /* verify */
+  const char *note;       /* request info, verify, close, refer (redacted) */
+  int refer_legal, refer_workgroup; /* refer: -1 keeps */
+  /* out */
+  int64_t new_id;
+  char ref[32];
+  int version;
+  bool replayed;       /* the Idempotency-Key was seen: this is the first answer's record */
+  const char *refusal; /* why an action was refused (HV_QS_CONFLICT) */
+  int refusal_status;  /* 403, 409 or 422 */
+};
+
+/* Creates a report (from a quick alert when `alert` is set: the report
+ * starts as a draft the liaison completes). HV_QS_NONE when the facility is
+ * not in the writer's scope. */
+enum hv_qs hv_incident_create(struct hv_store *s, struct hv_incident_write *w);
+/* Saves new data as a new version. HV_QS_NONE when absent or out of scope;
+ * HV_QS_CONFLICT with w->refusal when the version moved on or the status
+ * does not allow edits. */
+enum hv_qs hv_incident_update(struct hv_store *s, struct hv_incident_write *w);
+/* Status changes and referrals, with the same version check. */
+enum hv_qs hv_incident_act(struct hv_store *s, struct hv_incident_write *w);
+
+/* One report with its data, within `scope`. */
+enum hv_qs hv_incident_get(struct hv_store *s, int64_t id, int64_t scope, json_t **out);
+/* Its versions with field-by-field changes. */
+enum hv_qs hv_incident_history(struct hv_store *s, int64_t id, int64_t scope, json_t **out);
+
+struct hv_incident_filter {
+  int64_t department_id, facility_id, from, to, offset, limit;
+  const char *status, *agency, *document, *access, *confidence, *q;
+};
+enum hv_qs hv_incidents_list(struct hv_store *s, int64_t scope, const struct hv_incident_filter *f,
+                             json_t **items, int64_t *total);
