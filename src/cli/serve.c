@@ -12,6 +12,8 @@
 #include "auth/auth.h"
 #include "auth/password.h"
 #include "cli/cli.h"
+#include "modules/notify/notify.h"
+#include <curl/curl.h>
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/timefmt.h"
@@ -112,6 +114,8 @@ int hv_cmd_serve(int argc, char **argv) {
     fprintf(stderr, "haven serve: %s\n", err);
     goto out;
   }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  app.sender = hv_sender_start(&cfg, store);
   struct checkpointer ck = {&cfg, store, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
   pthread_t ck_thread;
   bool ck_running = cfg.audit_checkpoint > 0 &&
@@ -126,6 +130,8 @@ int hv_cmd_serve(int argc, char **argv) {
   hv_log(HV_LOG_INFO, "stopping", HV_LS("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   hv_server_stop(app.server);
   app.server = NULL;
+  hv_sender_stop(app.sender);
+  app.sender = NULL;
   if (ck_running) {
     pthread_mutex_lock(&ck.mu);
     ck.stop = true;

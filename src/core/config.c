@@ -12,7 +12,7 @@
 
 #include "core/str.h"
 
-enum hv_setting_type { T_STR, T_UINT, T_SIZE, T_LISTEN, T_DB, T_TZ, T_LEVEL, T_URL, T_ADDR };
+enum hv_setting_type { T_STR, T_UINT, T_SIZE, T_LISTEN, T_DB, T_TZ, T_LEVEL, T_URL, T_ADDR, T_MAILURL, T_OPT };
 
 struct hv_setting {
   const char *name; /* INI key; the flag is --name with '_' as '-' */
@@ -66,6 +66,17 @@ static const struct hv_setting settings[] = {
      "43200", "seconds after sign-in when a session ends regardless of activity"},
     {"audit_checkpoint", "HAVEN_AUDIT_CHECKPOINT", T_UINT, S(audit_checkpoint), 60, 604800, "3600",
      "seconds between signed audit checkpoints written by serve (0: never)"},
+    {"smtp_url", "HAVEN_SMTP_URL", T_MAILURL, S(smtp_url), 0, 0, "",
+     "mail server, smtp://host:587 or smtps://host:465 (empty: notifications wait unsent)"},
+    {"smtp_user", "HAVEN_SMTP_USER", T_OPT, S(smtp_user), 0, 0, "", "mail server user name"},
+    {"smtp_password", "HAVEN_SMTP_PASSWORD", T_OPT, S(smtp_password), 0, 0, "",
+     "mail server password (prefer the environment to the file)"},
+    {"smtp_from", "HAVEN_SMTP_FROM", T_OPT, S(smtp_from), 0, 0, "haven@localhost",
+     "sender address of notifications"},
+    {"smtp_starttls", "HAVEN_SMTP_STARTTLS", T_UINT, S(smtp_starttls), 0, 1, "1",
+     "1: require STARTTLS on smtp:// (set 0 only for a mail relay on this machine)"},
+    {"notify_moia", "HAVEN_NOTIFY_MOIA", T_OPT, S(notify_moia), 0, 0, "",
+     "MOIA's on-call email addresses, comma-separated, told of every quick alert"},
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -246,6 +257,18 @@ int hv_config_set(struct hv_config *c, const char *name, const char *v, const ch
   case T_ADDR:
     if (*v && !valid_addr(v)) {
       why = "expected an IPv4 or IPv6 address";
+      goto bad;
+    }
+    break;
+  case T_MAILURL:
+    if (*v && strncmp(v, "smtp://", 7) != 0 && strncmp(v, "smtps://", 8) != 0) {
+      why = "expected smtp://host:port or smtps://host:port";
+      goto bad;
+    }
+    break;
+  case T_OPT: /* free text, may be empty */
+    if (strpbrk(v, "\r\n")) {
+      why = "must be one line";
       goto bad;
     }
     break;

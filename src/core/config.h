@@ -34,6 +34,12 @@ struct hv_config {
   unsigned session_idle;     /* seconds without a request before a session ends */
   unsigned session_absolute; /* seconds after sign-in when a session ends regardless */
   unsigned audit_checkpoint; /* seconds between signed audit checkpoints; 0: never */
+  char smtp_url[512];        /* smtp://host:port or smtps://host:port; empty: mail is queued only */
+  char smtp_user[256];
+  char smtp_password[256];
+  char smtp_from[256];
+  unsigned smtp_starttls;    /* 1: require STARTTLS on smtp:// */
+  char notify_moia[1024];    /* MOIA's on-call addresses, comma-separated */
 };
 
 /* Fills `c` with the built-in defaults. */

@@ -16,6 +16,7 @@
 #include "store/store.h"
 
 struct hv_server;
+struct hv_sender;
 
 struct hv_app {
   const struct hv_config *cfg;  /* borrowed */
@@ -23,6 +24,7 @@ struct hv_app {
   struct hv_tpl_set *tpl;       /* owned */
   struct hv_assets *assets;     /* owned */
   struct hv_server *server;     /* set once listening */
+  struct hv_sender *sender;     /* the notification sender (serve), or NULL */
   bool demo;                    /* the demo city is loaded: show the banner */
   int64_t started_ms;
 };

@@ -13,6 +13,7 @@
 #include "core/timefmt.h"
 #include "modules/incidents/incidents.h"
 #include "modules/incidents/redact.h"
+#include "modules/notify/notify.h"
 #include "web/api.h"
 #include "web/app.h"
 
@@ -133,6 +134,7 @@ static void api_alert(struct hv_request *rq) {
   w.alert = alert;
   w.idem_hash = hash;
   w.route = "alerts";
+  w.cfg = app->cfg;
   enum hv_qs qs = w.scope < 0 ? HV_QS_NONE : hv_incident_create(app->store, &w);
   json_decref(data);
   if (qs <= 0) {
@@ -141,6 +143,8 @@ static void api_alert(struct hv_request *rq) {
   }
   hv_log(HV_LOG_INFO, "quick alert", HV_LS("request_id", rq->id), HV_LS("ref", w.ref),
          HV_LI("replayed", w.replayed));
+  if (w.queued_mail)
+    hv_sender_poke(app->sender);
   reply_incident(rq, 201, w.new_id, found, flags);
   flags = NULL;
 out:
@@ -547,6 +551,7 @@ static void page_alert_post(struct hv_request *rq) {
   w.idem_key = idem && strlen(idem) == 32 ? hv_arena_printf(rq->arena, "form-%s", idem) : NULL;
   w.idem_hash = hash;
   w.route = "alert-page";
+  w.cfg = app->cfg;
   enum hv_qs qs = w.scope < 0 ? HV_QS_NONE : hv_incident_create(app->store, &w);
   json_decref(data);
   if (qs <= 0) {
@@ -557,6 +562,8 @@ static void page_alert_post(struct hv_request *rq) {
     alert_page(rq, qs == HV_QS_NONE ? 400 : 503, alert, p, NULL);
     return;
   }
+  if (w.queued_mail)
+    hv_sender_poke(app->sender);
   json_t *o;
   const char *ref = w.ref;
   if (w.replayed && hv_incident_get(app->store, w.new_id, 0, &o) > 0) {

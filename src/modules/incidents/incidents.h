@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "core/config.h"
 #include "store/store.h"
 
 extern const struct hv_route hv_incidents_routes[];
@@ -123,6 +124,7 @@ struct hv_incident_write {
   const char *idem_key;   /* Idempotency-Key, or NULL */
   const char *idem_hash;  /* hash of the request body */
   const char *route;      /* for the idempotency record */
+  const struct hv_config *cfg; /* for notifications (alerts) */
   enum hv_incident_action action;
   const char *confidence; /* verify */
   const char *note;       /* request info, verify, close, refer (redacted) */
@@ -132,6 +134,7 @@ struct hv_incident_write {
   char ref[32];
   int version;
   bool replayed;       /* the Idempotency-Key was seen: this is the first answer's record */
+  bool queued_mail;    /* notifications were queued: poke the sender */
   const char *refusal; /* why an action was refused (HV_QS_CONFLICT) */
   int refusal_status;  /* 403, 409 or 422 */
 };

@@ -249,6 +249,18 @@ static size_t word_in(const struct scan *s, size_t i, const char *const *list, s
 
 /* ---- Emails ------------------------------------------------------------ */
 
+/* Length of the local-part character at `j`, or 0: the ASCII set and, as
+ * internationalised addresses allow, letters with accents, so
+ * "maría@example.com" is replaced whole rather than from its "a". */
+static size_t local_char(const struct scan *s, size_t j) {
+  if (j >= s->n)
+    return 0;
+  if (s->p[j] < 0x80)
+    return is_local(s->p[j]) ? 1 : 0;
+  size_t l = seq_len(s, j);
+  return is_word_cp(decode(s->p + j, l)) ? l : 0;
+}
+
 /* local@domain.tld, tried where a run of local-part characters begins.
  * The domain ends after the last label that could be a top-level domain
  * (letters only, after a dot), so "a@x.com-2135550100" gives up only the
@@ -258,12 +270,15 @@ static size_t match_email(const struct scan *s, size_t i) {
    * before the "/" was judged with the digits after it, and must be
    * judged the same way once they are a placeholder. */
   unsigned b = before(s, i, 1);
-  if (!is_local(s->p[i]) || is_local(b) || (b == '/' && is_digit(before(s, i, 2))))
+  if (!local_char(s, i) || is_local(b) || word_before(s, i) ||
+      (b == '/' && is_digit(before(s, i, 2))))
     return 0;
-  size_t j = i;
+  size_t j = i, l;
   bool alnum = false;
-  while (j < s->n && j - i <= 64 && is_local(s->p[j]))
-    alnum |= is_alnum(s->p[j++]);
+  while (j - i <= 64 && (l = local_char(s, j))) {
+    alnum |= l > 1 || is_alnum(s->p[j]);
+    j += l;
+  }
   if (!alnum || j - i > 64 || j >= s->n || s->p[j] != '@')
     return 0;
   size_t d = ++j, end = 0;

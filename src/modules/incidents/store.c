@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "modules/incidents/incidents.h"
+#include "modules/notify/notify.h"
 
 #define NZ(s) ((s) ? (s) : "")
 
@@ -125,6 +126,11 @@ static int idem_row(void *cls, const struct hv_row *r) {
   return 1;
 }
 
+static int text_row(void *cls, const struct hv_row *r) {
+  snprintf(cls, 700, "%s", NZ(hv_row_text(r, 0)));
+  return 1;
+}
+
 static enum hv_qs create_tx(struct hv_conn *c, void *cls) {
   struct hv_incident_write *w = cls;
   int64_t now = hv_clock_wall_ms(), dept = 0, id = 0;
@@ -192,6 +198,16 @@ static enum hv_qs create_tx(struct hv_conn *c, void *cls) {
       return HV_QS_RETRY; /* a twin request committed first: go round and answer as it did */
     if (qs < 0)
       return qs;
+  }
+  if (w->alert && w->cfg) {
+    static struct hv_sql q_facility_name = HV_SQL("SELECT name FROM facilities WHERE id = ?");
+    char name[700] = "";
+    struct hv_param fp[] = {HV_P_INT(facility)};
+    if ((qs = hv_db_query(c, &q_facility_name, fp, 1, text_row, name)) < 0)
+      return qs;
+    if ((qs = hv_notify_alert_tx(c, w->cfg, dept, id, w->ref, name)) < 0)
+      return qs;
+    w->queued_mail = true;
   }
   return audit(c, w->by->actor, w->alert ? "incident.alert" : "incident.create", id, w->ref);
 }

@@ -230,6 +230,7 @@ static void email_formats(void **state) {
   check("Write j_smith@mail.example.co.uk.", "Write [EMAIL].", E, 1);
   check("<ana-maria@correo.example.mx>", "<[EMAIL]>", E, 1);
   check("2135550100@txt.example.com", "[EMAIL]", E, 1);
+  check("Mi correo es maría@example.com", "Mi correo es [EMAIL]", E, 1);
 }
 
 static void email_not(void **state) {
