@@ -77,7 +77,7 @@ api_suite() {
   local bin=$1 tag=$2 db=$3 out rc
   out="$logdir/$tag-api-$db.tap"
   HAVEN_BIN="$bin" HAVEN_TEST_DB="$db" HAVEN_TEST_PG_URL="${PG_URL:-}" \
-    node --test --test-concurrency=1 --test-reporter=tap tests/api/ >"$out" 2>&1; rc=$?
+    timeout -k 10 1200 node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=tap tests/api/ >"$out" 2>&1; rc=$?
   count_node "$tag api ($db)" "$out" "$rc"
 }
 
@@ -104,7 +104,7 @@ api_suite "$root/build/haven" release sqlite
 api_suite "$root/build/haven" release postgres
 say "== browser"
 out="$logdir/browser.tap"
-HAVEN_BIN="$root/build/haven" node --test --test-concurrency=1 --test-reporter=tap tests/browser/ >"$out" 2>&1
+HAVEN_BIN="$root/build/haven" timeout -k 10 1200 node --test --test-concurrency=1 --test-timeout=300000 --test-reporter=tap tests/browser/ >"$out" 2>&1
 count_node "browser" "$out" $?
 say "== sanitizers (address, undefined)"
 unit_suite build-asan asan

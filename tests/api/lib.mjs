@@ -82,6 +82,8 @@ export async function startServer(opts = {}) {
   }
   const args = ['serve', ...base, '--listen', `127.0.0.1:${port}`, ...(opts.args || [])];
   const proc = spawn(BIN, args, { env: { ...process.env, ...(opts.env || {}) } });
+  // A test that fails before it stops its server must not leave it running.
+  process.on('exit', () => { try { process.kill(proc.pid, 'SIGKILL'); } catch { /* already gone */ } });
   const server = {
     proc, dir, db, port, url: `http://127.0.0.1:${port}`, stdout: '', stderr: '',
     async stop(signal = 'SIGTERM') {

@@ -12,12 +12,17 @@ import { startServer, demoLogins, signIn, api, sql, freePort } from './lib.mjs';
 
 function startSink(port) {
   const proc = spawn('/usr/bin/python3', ['-u', '-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`]);
+  process.on('exit', () => { try { process.kill(proc.pid, 'SIGKILL'); } catch { /* gone */ } });
   const sink = { proc, out: '', messages() { return sink.out.split('---------- MESSAGE FOLLOWS ----------').slice(1); } };
   proc.stdout.on('data', (d) => (sink.out += d));
   proc.stderr.on('data', (d) => (sink.out += d));
   return new Promise((resolve) => setTimeout(() => resolve(sink), 1500));
 }
-const stopSink = (sink) => new Promise((r) => { sink.proc.on('exit', r); process.kill(sink.proc.pid, 'SIGTERM'); });
+const stopSink = (sink) => new Promise((r) => {
+  if (sink.proc.exitCode !== null || sink.proc.signalCode !== null) return r();
+  sink.proc.on('exit', r);
+  process.kill(sink.proc.pid, 'SIGTERM');
+});
 
 async function waitFor(fn, ms = 20000) {
   const end = Date.now() + ms;
@@ -36,8 +41,9 @@ async function alertAs(srv) {
 test('a quick alert emails the liaisons and MOIA on call at once, without report contents', async () => {
   const port = await freePort();
   const sink = await startSink(port);
-  const srv = await startServer({ args: ['--smtp-url', `smtp://127.0.0.1:${port}`, '--smtp-starttls', '0', '--smtp-from', 'haven@lacity.org', '--notify-moia', 'oncall1@lacity.org, oncall2@lacity.org'] });
+  let srv;
   try {
+    srv = await startServer({ args: ['--smtp-url', `smtp://127.0.0.1:${port}`, '--smtp-starttls', '0', '--smtp-from', 'haven@lacity.org', '--notify-moia', 'oncall1@lacity.org, oncall2@lacity.org'] });
     const r = await alertAs(srv);
     assert.equal(r.status, 201);
     assert.ok(await waitFor(() => sink.messages().length >= 3), `three messages arrived: ${sink.out}`);
@@ -51,16 +57,19 @@ test('a quick alert emails the liaisons and MOIA on call at once, without report
       assert.ok(!m.includes('Secret detail') && !m.includes('back door'), 'no report contents in email');
     }
     assert.equal(sql(srv.db, 'SELECT COUNT(*) FROM outbox WHERE sent_at IS NOT NULL').trim(), '3');
-  } finally { await srv.stop(); srv.cleanup(); await stopSink(sink); }
+  } finally {
+    if (srv) { await srv.stop(); srv.cleanup(); }
+    await stopSink(sink);
+  }
 });
 
 test('a mail server that is down loses nothing and blocks nothing; the message goes once it is back', async () => {
   const port = await freePort();
   const clock = path.join(mkdtempSync(path.join(os.tmpdir(), 'haven-clock-')), 'offset');
   writeFileSync(clock, '0');
-  const srv = await startServer({ env: { HAVEN_CLOCK_OFFSET_FILE: clock }, args: ['--smtp-url', `smtp://127.0.0.1:${port}`, '--smtp-starttls', '0', '--notify-moia', 'oncall@lacity.org'] });
-  let sink;
+  let srv, sink;
   try {
+    srv = await startServer({ env: { HAVEN_CLOCK_OFFSET_FILE: clock }, args: ['--smtp-url', `smtp://127.0.0.1:${port}`, '--smtp-starttls', '0', '--notify-moia', 'oncall@lacity.org'] });
     const t0 = Date.now();
     const r = await alertAs(srv);
     assert.equal(r.status, 201, 'the alert is acknowledged while mail is down');
@@ -71,5 +80,8 @@ test('a mail server that is down loses nothing and blocks nothing; the message g
     writeFileSync(clock, String(3 * 60 * 1000)); // the retry comes due
     assert.ok(await waitFor(() => sink.messages().length >= 2, 30000), `sent after the server came back: ${sink.out}`);
     assert.equal(sql(srv.db, 'SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL').trim(), '0');
-  } finally { await srv.stop(); srv.cleanup(); if (sink) await stopSink(sink); }
+  } finally {
+    if (srv) { await srv.stop(); srv.cleanup(); }
+    if (sink) await stopSink(sink);
+  }
 });
