@@ -569,6 +569,27 @@ const STAFF_PAGES = [
     },
   },
   { name: '/audit', role: 'auditor', path: '/audit', h1: 'Audit log' },
+  { name: '/alert (quick alert, with the protocol)', role: 'staff', path: '/alert', h1: 'Quick alert' },
+  {
+    name: '/alert after sending', role: 'staff', path: '/alert', h1: 'Quick alert', status: 201,
+    async setup(page) {
+      await page.locator('#facility_id').selectOption({ index: 1 });
+      await page.locator('#happening').selectOption('entry_requested');
+      const res = await submitForm(page, page.getByRole('button', { name: 'Send alert now' }));
+      assert.match(await page.getByRole('status').innerText(), /Alert INC-\d{4}-\d{6} sent/);
+      return res;
+    },
+  },
+  { name: '/incidents', role: 'moia', path: '/incidents', h1: 'Incident reports' },
+  { name: '/incidents/new (the full report form)', role: 'liaison', path: '/incidents/new', h1: 'New report' },
+  {
+    name: 'an incident report page', role: 'moia', path: '/incidents/new', h1: /^INC-\d{4}-\d{6}$/,
+    async setup(page) {
+      await page.locator('#facility_id').selectOption({ index: 1 });
+      await page.locator('#narrative').fill('Two agents waited in the lobby and left after ten minutes.');
+      return submitForm(page, page.getByRole('button', { name: 'Save' }));
+    },
+  },
 ];
 
 // Signed-in browser state per role, made once through the sign-in form.
