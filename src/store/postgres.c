@@ -12,6 +12,8 @@
 #include "core/log.h"
 #include "store/backend.h"
 
+#define HV_PG_MAX_PARAMS 64
+
 struct pg_conn {
   struct hv_conn base;
   PGconn *pg;
@@ -142,12 +144,14 @@ static enum hv_qs pg_run(struct hv_conn *hc, struct hv_sql *q, const char *text,
                          const struct hv_param *p, size_t n, hv_row_fn fn, void *cls) {
   struct pg_conn *c = (struct pg_conn *)hc;
   char name[16];
-  char ints[16][24];
-  const char *values[16];
-  int lengths[16], formats[16];
+  char ints[HV_PG_MAX_PARAMS][24];
+  const char *values[HV_PG_MAX_PARAMS];
+  int lengths[HV_PG_MAX_PARAMS], formats[HV_PG_MAX_PARAMS];
   PGresult *r;
-  if (q->id <= 0 || q->id >= HV_SQL_MAX_STATEMENTS || n > 16)
+  if (q->id <= 0 || q->id >= HV_SQL_MAX_STATEMENTS || n > HV_PG_MAX_PARAMS) {
+    hv_log(HV_LOG_ERROR, "BUG: statement id or parameter count out of range", HV_LS("sql", text));
     return HV_QS_HARD;
+  }
   snprintf(name, sizeof name, "s%d", q->id);
   if (!c->prepared[q->id]) {
     char *pgsql = convert(text);

@@ -140,14 +140,18 @@ static bool token_start(const struct scan *s, size_t i) {
   return !((b == '-' || b == '.' || b == '/') && is_digit(before(s, i, 2)));
 }
 
-/* Where a match may end: not before more of the same word or number. */
+/* Where a match may end: not before more of the same word or number.
+ * Every match ends with a letter or digit, and this looks no further
+ * than token_start does, so nothing that could start a match right after
+ * `e` decides it: a second pass, which sees a placeholder there, agrees. */
 static bool clean_end(const struct scan *s, size_t e) {
   if (e >= s->n)
     return true;
   if (word_at(s, e))
     return false;
   unsigned c = s->p[e];
-  return !((c == '-' || c == '.' || c == '/') && e + 1 < s->n && is_digit(s->p[e + 1]));
+  return !((c == '-' || c == '.' || c == '/') && is_digit(s->p[e - 1]) && e + 1 < s->n &&
+           is_digit(s->p[e + 1]));
 }
 
 /* Exactly `k` digits at `j`, not followed by another digit. */
@@ -422,14 +426,16 @@ static const char *const months[] = {
     "agosto", "septiembre", "setiembre", "octubre", "noviembre", "diciembre", "ene", "abr",
     "ago", "dic"};
 
-/* A month name at `j` (with the dot of an abbreviation); end or 0. */
+/* A month name at `j`; end or 0. The dot of an abbreviation is left to
+ * the caller, as a match must not end with it. */
 static size_t month_at(const struct scan *s, size_t j) {
   if (j >= s->n || !is_alpha(s->p[j]))
     return 0;
-  size_t e = word_in(s, j, months, sizeof months / sizeof months[0]);
-  if (e && e < s->n && s->p[e] == '.')
-    e++;
-  return e;
+  return word_in(s, j, months, sizeof months / sizeof months[0]);
+}
+
+static size_t skip_dot(const struct scan *s, size_t j) {
+  return j < s->n && s->p[j] == '.' ? j + 1 : j;
 }
 
 /* A day of the month (1 or 2 digits, 1..31) with an optional English
@@ -444,16 +450,17 @@ static size_t day_at(const struct scan *s, size_t j) {
   return e ? e : j;
 }
 
-/* After a day and month: an optional year, ", 1990", " 1990" or
- * " de 1990" / " del 1990". Returns the end with or without it. */
+/* After a day and month: an optional year, ", 1990", " 1990",
+ * ". 1990" (after "Mar.") or " de 1990" / " del 1990". Returns the end
+ * with or without it. */
 static size_t year_after(const struct scan *s, size_t j) {
   size_t k = j, sp;
-  bool comma = k < s->n && s->p[k] == ',';
-  if (comma)
+  bool punct = k < s->n && (s->p[k] == ',' || s->p[k] == '.');
+  if (punct)
     k++;
   if ((sp = spaces(s, k, 3)))
     k = sp;
-  else if (!comma)
+  else if (!punct)
     return j;
   size_t d = lit_at(s, k, "del ");
   if (!d)
@@ -513,7 +520,7 @@ static size_t year_or_not(const struct scan *s, size_t j) {
 static size_t date_named(const struct scan *s, size_t i) {
   size_t j, k;
   if ((j = month_at(s, i))) {
-    if (!(k = spaces(s, j, 3)) || !(k = day_at(s, k)))
+    if (!(k = spaces(s, skip_dot(s, j), 3)) || !(k = day_at(s, k)))
       return 0;
     return year_or_not(s, k);
   }

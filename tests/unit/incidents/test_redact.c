@@ -174,6 +174,16 @@ static void dob_spanish(void **state) {
   check("nacido el 1 de enero, 1980", "nacido el [DATE OF BIRTH]", D, 1);
 }
 
+/* A date is cut where it stops being one, and what follows is judged on
+ * its own (a second pass sees a placeholder there and must agree). */
+static void dob_partial_dates(void **state) {
+  (void)state;
+  check("born 3 Mar. 1990", "born [DATE OF BIRTH]", D, 1);
+  check("born 3 Mar.", "born [DATE OF BIRTH].", D, 1);
+  check("nacida el 3 de marzo/19/4/90", "nacida el [DATE OF BIRTH]/[DATE OF BIRTH]", D, 2);
+  check("nacida el 3 de marzo de 1990x@example.com", "nacida el [DATE OF BIRTH] de [EMAIL]", D, 1);
+}
+
 static void dob_two_dates(void **state) {
   (void)state;
   check("DOB 3/4/1990 or 3/5/1991", "DOB [DATE OF BIRTH] or [DATE OF BIRTH]", D, 2);
@@ -464,6 +474,7 @@ int main(void) {
       cmocka_unit_test(dob_iso),
       cmocka_unit_test(dob_named),
       cmocka_unit_test(dob_spanish),
+      cmocka_unit_test(dob_partial_dates),
       cmocka_unit_test(dob_two_dates),
       cmocka_unit_test(incident_dates_kept),
       cmocka_unit_test(phone_formats),
