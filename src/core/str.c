@@ -79,3 +79,13 @@ int hv_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out) {
 }
 
 bool hv_streq_nocase(const char *a, const char *b) { return strcasecmp(a, b) == 0; }
+
+int hv_hexval(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}

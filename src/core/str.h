@@ -22,6 +22,9 @@ size_t hv_strlcpy(char *dst, const char *src, size_t cap);
  * (empty, sign-only, trailing junk, out of range). */
 int hv_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 
+/* The value of a hexadecimal digit, or -1 (percent-decoding in forms and paths). */
+int hv_hexval(char c);
+
 /* Case-insensitive ASCII comparison of NUL-terminated strings. */
 bool hv_streq_nocase(const char *a, const char *b);
 

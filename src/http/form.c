@@ -7,16 +7,6 @@
 
 const struct hv_form_limits hv_form_default_limits = {64, 64, 65536};
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 /* Decodes one name or value into the arena. Names may not hold control
  * characters; values may hold tab, CR and LF (textareas). */
 static enum hv_form_status decode(struct hv_arena *a, const char *s, size_t n, size_t max,
@@ -32,7 +22,7 @@ static enum hv_form_status decode(struct hv_arena *a, const char *s, size_t n, s
     } else if (c == '%') {
       if (i + 2 >= n)
         return HV_FORM_BAD_ESCAPE;
-      int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+      int hi = hv_hexval(s[i + 1]), lo = hv_hexval(s[i + 2]);
       if (hi < 0 || lo < 0)
         return HV_FORM_BAD_ESCAPE;
       c = (char)(hi * 16 + lo);

@@ -136,16 +136,6 @@ int hv_router_add(struct hv_router *r, const struct hv_route *routes, size_t n, 
   return 0;
 }
 
-static int hexval(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 char *hv_path_decode(struct hv_arena *a, const char *s, size_t n) {
   char *out = hv_arena_alloc(a, n + 1);
   size_t o = 0;
@@ -156,8 +146,8 @@ char *hv_path_decode(struct hv_arena *a, const char *s, size_t n) {
       int hi, lo;
       if (i + 2 >= n)
         return NULL;
-      hi = hexval(s[i + 1]);
-      lo = hexval(s[i + 2]);
+      hi = hv_hexval(s[i + 1]);
+      lo = hv_hexval(s[i + 2]);
       if (hi < 0 || lo < 0)
         return NULL;
       out[o++] = (char)(hi * 16 + lo);
