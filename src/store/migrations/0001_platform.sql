@@ -1,8 +1,8 @@
 -- Platform schema: instance facts, the City registry's first tables and the
 -- people who sign in. Written once for both backends; @ID@ and @BLOB@ expand
 -- per dialect (src/store/store.c). Times are UTC milliseconds since the epoch.
--- Never add a column for anyone's immigration or citizenship status,
--- nationality, place of birth or alien number (DESIGN.md section 4).
+-- Privacy rule (DESIGN.md section 4): never a column for anyone's status,
+-- never one for where they come from or for any immigration document number.
 
 CREATE TABLE meta (
   key TEXT PRIMARY KEY,

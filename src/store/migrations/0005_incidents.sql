@@ -3,8 +3,8 @@
 -- in src/modules/incidents/model.c); the columns beside it are copies kept
 -- for filtering. Every saved change adds a row to incident_versions, so
 -- nothing is silently overwritten. People are only ever counts: no name,
--- address or identifier of a member of the public, and never anyone's
--- immigration or citizenship status, nationality, birthplace or alien number.
+-- address or identifier of a member of the public, and never anyone's status
+-- or origin (the privacy rule, DESIGN.md section 4).
 
 CREATE TABLE incidents (
   id @ID@,
