@@ -41,6 +41,8 @@ enum hv_route_flag {
   HV_R_CACHED = 1u << 4,   /* the handler sets its own Cache-Control */
   HV_R_ORIGIN = 1u << 5,   /* state change without a session (sign-in): Origin checked */
   HV_R_PWCHANGE = 1u << 6, /* reachable while the user must still change the password */
+  HV_R_ANON = 1u << 7,     /* public and never asks who is calling: no session lookup at all
+                              (static files, health, metrics) */
 };
 
 struct hv_request;

@@ -123,6 +123,11 @@ int hv_router_add(struct hv_router *r, const struct hv_route *routes, size_t n, 
                hv_method_name(rt->method), rt->pattern);
       return -1;
     }
+    if ((rt->flags & HV_R_ANON) && (!(rt->flags & HV_R_PUBLIC) || (rt->flags & HV_R_CSRF))) {
+      snprintf(err, errlen, "route %s %s: HV_R_ANON is only for public routes without CSRF",
+               hv_method_name(rt->method), rt->pattern);
+      return -1;
+    }
     if (rt->method != HV_GET && rt->method != HV_HEAD && !(rt->flags & HV_R_CSRF) &&
         !(rt->flags & HV_R_PUBLIC)) {
       snprintf(err, errlen, "route %s %s: signed-in state changes must check CSRF",

@@ -204,6 +204,19 @@ enum hv_qs hv_db_int(struct hv_conn *c, struct hv_sql *q, const struct hv_param 
   return qs > 0 ? HV_QS_ONE : qs;
 }
 
+char *hv_sql_like(const char *q, bool commas) {
+  struct hv_buf b;
+  hv_buf_init(&b, 1024);
+  hv_buf_adds(&b, commas ? "%," : "%");
+  for (const char *p = q; *p; p++) {
+    if (*p == '%' || *p == '_' || *p == '\\')
+      hv_buf_addc(&b, '\\');
+    hv_buf_addc(&b, (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p);
+  }
+  hv_buf_adds(&b, commas ? ",%" : "%");
+  return hv_buf_steal(&b, NULL);
+}
+
 static struct hv_sql q_ping = HV_SQL("SELECT 1");
 
 static enum hv_qs ping_tx(struct hv_conn *c, void *cls) {

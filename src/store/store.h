@@ -102,6 +102,11 @@ enum hv_qs hv_db_int(struct hv_conn *c, struct hv_sql *q, const struct hv_param 
 
 enum hv_dialect hv_conn_dialect(const struct hv_conn *c);
 
+/* A LIKE pattern matching `q` anywhere, lower-cased, with its % _ and \
+ * escaped (use with ESCAPE '\'); with `commas`, "%,q,%" for comma lists.
+ * Returns a malloc'd string (caller frees) or NULL on OOM. */
+char *hv_sql_like(const char *q, bool commas);
+
 /* Applies the numbered migrations compiled into the binary. Sets *from
  * and *to to the schema versions before and after. Returns 0, or -1 with
  * a message (a database newer than this program is refused). */

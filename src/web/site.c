@@ -126,11 +126,11 @@ static void static_file(struct hv_request *rq) {
 
 const struct hv_route hv_site_routes[] = {
     {HV_GET, "/", 0, HV_R_PUBLIC, 0, home},
-    {HV_GET, "/healthz", 0, HV_R_PUBLIC | HV_R_API, 0, healthz},
-    {HV_GET, "/readyz", 0, HV_R_PUBLIC | HV_R_API, 0, readyz},
-    {HV_GET, "/metrics", 0, HV_R_PUBLIC | HV_R_LOOPBACK, 0, metrics},
-    {HV_GET, "/static/{hash:slug}/{path:path}", 0, HV_R_PUBLIC | HV_R_CACHED, 0, static_file},
-    {HV_GET, "/api/v1/openapi.json", 0, HV_R_PUBLIC | HV_R_API | HV_R_CACHED, 0, openapi},
-    {HV_POST, "/api/v1/csp-report", 0, HV_R_PUBLIC | HV_R_API, 8192, csp_report},
+    {HV_GET, "/healthz", 0, HV_R_PUBLIC | HV_R_ANON | HV_R_API, 0, healthz},
+    {HV_GET, "/readyz", 0, HV_R_PUBLIC | HV_R_ANON | HV_R_API, 0, readyz},
+    {HV_GET, "/metrics", 0, HV_R_PUBLIC | HV_R_ANON | HV_R_LOOPBACK, 0, metrics},
+    {HV_GET, "/static/{hash:slug}/{path:path}", 0, HV_R_PUBLIC | HV_R_ANON | HV_R_CACHED, 0, static_file},
+    {HV_GET, "/api/v1/openapi.json", 0, HV_R_PUBLIC | HV_R_ANON | HV_R_API | HV_R_CACHED, 0, openapi},
+    {HV_POST, "/api/v1/csp-report", 0, HV_R_PUBLIC | HV_R_ANON | HV_R_API, 8192, csp_report},
 };
 const size_t hv_site_nroutes = sizeof hv_site_routes / sizeof hv_site_routes[0];

@@ -567,19 +567,6 @@ struct list_args {
   json_t *items;
 };
 
-static char *like(const char *q, bool commas) {
-  struct hv_buf b;
-  hv_buf_init(&b, 1024);
-  hv_buf_adds(&b, commas ? "%," : "%");
-  for (const char *p = q; *p; p++) {
-    if (*p == '%' || *p == '_' || *p == '\\')
-      hv_buf_addc(&b, '\\');
-    hv_buf_addc(&b, (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p);
-  }
-  hv_buf_adds(&b, commas ? ",%" : "%");
-  return hv_buf_steal(&b, NULL);
-}
-
 static enum hv_qs list_tx(struct hv_conn *c, void *cls) {
   struct list_args *a = cls;
   const struct hv_incident_filter *f = a->f;
@@ -603,7 +590,7 @@ static enum hv_qs list_tx(struct hv_conn *c, void *cls) {
 
 enum hv_qs hv_incidents_list(struct hv_store *s, int64_t scope, const struct hv_incident_filter *f,
                              json_t **items, int64_t *total) {
-  struct list_args a = {scope, f, like(NZ(f->agency), true), like(NZ(f->q), false), 0, json_array()};
+  struct list_args a = {scope, f, hv_sql_like(NZ(f->agency), true), hv_sql_like(NZ(f->q), false), 0, json_array()};
   enum hv_qs qs = a.agency_like && a.q_like ? hv_store_tx(s, false, list_tx, &a) : HV_QS_HARD;
   free(a.agency_like);
   free(a.q_like);

@@ -8,20 +8,6 @@
 #include "core/clock.h"
 #include "modules/registry/registry.h"
 
-/* "%q%" for LIKE, with the wildcards in q escaped, lower-cased. */
-static char *like_pattern(const char *q) {
-  struct hv_buf b;
-  hv_buf_init(&b, 1024);
-  hv_buf_addc(&b, '%');
-  for (const char *p = q; *p; p++) {
-    if (*p == '%' || *p == '_' || *p == '\\')
-      hv_buf_addc(&b, '\\');
-    hv_buf_addc(&b, (*p >= 'A' && *p <= 'Z') ? (char)(*p + 32) : *p);
-  }
-  hv_buf_addc(&b, '%');
-  return hv_buf_steal(&b, NULL);
-}
-
 static const char *nz(const char *s) { return s ? s : ""; }
 
 static json_t *text_or_null(const char *s) { return s && *s ? json_string(s) : json_null(); }
@@ -80,7 +66,7 @@ static enum hv_qs dept_list_tx(struct hv_conn *c, void *cls) {
 
 enum hv_qs hv_departments_list(struct hv_store *s, const char *q, int64_t offset, int64_t limit,
                                json_t **items, int64_t *total) {
-  struct list_args a = {q, like_pattern(q), 0, offset, limit, 0, json_array()};
+  struct list_args a = {q, hv_sql_like(q, false), 0, offset, limit, 0, json_array()};
   enum hv_qs qs = a.like ? hv_store_tx(s, false, dept_list_tx, &a) : HV_QS_HARD;
   free(a.like);
   if (qs < 0) {
@@ -364,7 +350,7 @@ static enum hv_qs fac_list_tx(struct hv_conn *c, void *cls) {
 
 enum hv_qs hv_facilities_list(struct hv_store *s, int64_t dept, const char *q, int64_t offset,
                               int64_t limit, json_t **items, int64_t *total) {
-  struct list_args a = {q, like_pattern(q), dept, offset, limit, 0, json_array()};
+  struct list_args a = {q, hv_sql_like(q, false), dept, offset, limit, 0, json_array()};
   enum hv_qs qs = a.like ? hv_store_tx(s, false, fac_list_tx, &a) : HV_QS_HARD;
   free(a.like);
   if (qs < 0) {
