@@ -51,6 +51,44 @@ bool hv_utf8_valid(const char *s, size_t n) {
   return true;
 }
 
+size_t hv_utf8_next(const unsigned char *s, size_t n, uint32_t *cp) {
+  size_t len = n ? hv_utf8_seq(s, n) : 0;
+  if (len == 0)
+    return 0;
+  uint32_t v = len == 1 ? s[0] : (s[0] & (0x3fu >> (len - 1)));
+  for (size_t k = 1; k < len; k++)
+    v = (v << 6) | (s[k] & 0x3fu);
+  *cp = v;
+  return len;
+}
+
+size_t hv_utf8_put(uint32_t cp, char out[4]) {
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xc0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3f));
+    return 2;
+  }
+  if (cp >= 0xd800 && cp <= 0xdfff)
+    return 0;
+  if (cp < 0x10000) {
+    out[0] = (char)(0xe0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[2] = (char)(0x80 | (cp & 0x3f));
+    return 3;
+  }
+  if (cp > 0x10ffff)
+    return 0;
+  out[0] = (char)(0xf0 | (cp >> 18));
+  out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+  out[3] = (char)(0x80 | (cp & 0x3f));
+  return 4;
+}
+
 size_t hv_strlcpy(char *dst, const char *src, size_t cap) {
   size_t n = strlen(src);
   if (cap) {

@@ -11,6 +11,14 @@
  * it is not valid (overlong, surrogate, past U+10FFFF, truncated). */
 size_t hv_utf8_seq(const unsigned char *s, size_t n);
 
+/* Decodes the UTF-8 sequence at `s` (at most `n` bytes) into *cp; returns
+ * its length, or 0 when it is not valid (as hv_utf8_seq). */
+size_t hv_utf8_next(const unsigned char *s, size_t n, uint32_t *cp);
+
+/* Encodes code point `cp` (at most U+10FFFF, not a surrogate) as UTF-8
+ * into out (4 bytes room); returns the length, or 0 when not encodable. */
+size_t hv_utf8_put(uint32_t cp, char out[4]);
+
 /* True when all `n` bytes are valid UTF-8 with no NUL. */
 bool hv_utf8_valid(const char *s, size_t n);
 

@@ -40,10 +40,10 @@ static void utf8_refuses_overlongs(void **state) {
 
 static void utf8_refuses_surrogates_and_beyond(void **state) {
   (void)state;
-  assert_false(VALID("\xed\xa0\x80")); /* U+D800 */
-  assert_false(VALID("\xed\xbf\xbf")); /* U+DFFF */
+  assert_false(VALID("\xed\xa0\x80"));             /* U+D800 */
+  assert_false(VALID("\xed\xbf\xbf"));             /* U+DFFF */
   assert_false(VALID("\xed\xa0\xbd\xed\xb8\x80")); /* CESU-8 pair */
-  assert_false(VALID("\xf4\x90\x80\x80")); /* U+110000 */
+  assert_false(VALID("\xf4\x90\x80\x80"));         /* U+110000 */
   assert_false(VALID("\xf5\x80\x80\x80"));
   assert_false(VALID("\xf8\x88\x80\x80\x80")); /* 5-byte form */
   assert_false(VALID("\xfe"));
@@ -57,7 +57,8 @@ static void utf8_refuses_truncated_and_stray(void **state) {
   assert_false(VALID("\xf0\x9f\x98"));
   assert_false(VALID("ok\xf0\x9f\x98"));
   assert_false(VALID("\x80"));
-  assert_false(VALID("a\xbf" "b"));
+  assert_false(VALID("a\xbf"
+                     "b"));
   assert_false(VALID("\xc3\x28")); /* continuation expected, ASCII found */
   assert_false(VALID("\xe2\x28\xa1"));
   /* a valid sequence cut by n is refused even if more bytes follow */
@@ -122,8 +123,24 @@ static void parse_i64_refuses(void **state) {
   (void)state;
   int64_t v = 12345;
   static const char *bad[] = {
-      "", "-", "+", " 1", "1 ", "1x", "x1", "0x10", "1.5", "1e3", "--1", "+-1", "-+1",
-      "9223372036854775808", "-9223372036854775809", "99999999999999999999", "\t5", "5\n",
+      "",
+      "-",
+      "+",
+      " 1",
+      "1 ",
+      "1x",
+      "x1",
+      "0x10",
+      "1.5",
+      "1e3",
+      "--1",
+      "+-1",
+      "-+1",
+      "9223372036854775808",
+      "-9223372036854775809",
+      "99999999999999999999",
+      "\t5",
+      "5\n",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     assert_int_equal(hv_parse_i64(bad[i], INT64_MIN, INT64_MAX, &v), -1);
@@ -145,8 +162,33 @@ static void streq_nocase(void **state) {
   assert_false(hv_streq_nocase("a", ""));
 }
 
+static void utf8_next_and_put_round_trip(void **state) {
+  (void)state;
+  const uint32_t cps[] = {0x24, 0xA3, 0x20AC, 0xD55C, 0x10348, 0x10FFFF,
+                          0x7F, 0x80, 0x7FF,  0x800,  0xFFFF,  0x10000};
+  for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
+    char u[4];
+    uint32_t back = 0;
+    size_t n = hv_utf8_put(cps[i], u);
+    assert_true(n >= 1 && n <= 4);
+    assert_int_equal(hv_utf8_next((const unsigned char *)u, n, &back), n);
+    assert_int_equal(back, cps[i]);
+    if (n > 1) /* truncated: refused */
+      assert_int_equal(hv_utf8_next((const unsigned char *)u, n - 1, &back), 0);
+  }
+  char u[4];
+  assert_int_equal(hv_utf8_put(0xD800, u), 0);
+  assert_int_equal(hv_utf8_put(0x110000, u), 0);
+  uint32_t cp;
+  assert_int_equal(hv_utf8_next((const unsigned char *)"\xc0\xaf", 2, &cp), 0);
+  assert_int_equal(hv_utf8_next((const unsigned char *)"", 0, &cp), 0);
+  assert_int_equal(hv_utf8_next((const unsigned char *)"\xe2\x82\xac!", 4, &cp), 3);
+  assert_int_equal(cp, 0x20AC);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(utf8_next_and_put_round_trip),
       cmocka_unit_test(utf8_accepts_valid),
       cmocka_unit_test(utf8_refuses_overlongs),
       cmocka_unit_test(utf8_refuses_surrogates_and_beyond),
