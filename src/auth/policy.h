@@ -36,6 +36,13 @@
 /* Review, verify, refer (checked again per action in the incidents store). */
 #define HV_PERM_INCIDENT_REVIEW (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL))
 
+/* Know Your Rights content: write drafts and translations, submit them. */
+#define HV_PERM_KYR_EDIT (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL))
+/* Review and approve legal content (City Attorney only). */
+#define HV_PERM_KYR_APPROVE (HV_PB(LEGAL))
+/* Publish approved texts and retract published ones. */
+#define HV_PERM_KYR_PUBLISH (HV_PB(MOIA) | HV_PB(LEGAL))
+
 /* Roles whose work spans the whole City. */
 #define HV_CITYWIDE (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL) | HV_PB(AGENT311) | HV_PB(WORKGROUP) | HV_PB(AUDITOR))
 

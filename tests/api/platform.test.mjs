@@ -122,9 +122,12 @@ test('the OpenAPI 3.1 document is served and every documented path exists', asyn
   assert.ok(doc.components.schemas.Error);
   for (const [p0, ops] of Object.entries(doc.paths)) {
     const p = p0.replace(/\{[^}]+\}/g, '1');
-    for (const method of Object.keys(ops)) {
+    for (const method of Object.keys(ops).filter((k) => ['get', 'post', 'put', 'patch', 'delete'].includes(k))) {
       const r = await fetch(srv.url + p, { method: method.toUpperCase(), body: ['get', 'delete'].includes(method) ? undefined : '{}' });
-      assert.notEqual(r.status, 404, `${method} ${p} is routed`);
+      // A routed public lookup may answer 404 for a missing record; only
+      // the router's own 404 means the path is not served.
+      const body = r.status === 404 ? await r.text() : '';
+      assert.ok(!body.includes('There is no page at this address'), `${method} ${p} is routed`);
       assert.notEqual(r.status, 405, `${method} ${p} is routed`);
     }
   }

@@ -1,8 +1,8 @@
-/* Know Your Rights API. POST /api/v1/kyr/sms-check: the editor's SMS
- * check, open to every signed-in staff role — which encoding a text needs,
- * how many units and segments it costs, and the characters that forced
- * UCS-2. */
+/* Know Your Rights API: languages, topics, texts and their workflow, the
+ * coverage table, what the public sees, and the editor's SMS check
+ * (POST /api/v1/kyr/sms-check, open to every signed-in staff role). */
 #include <stddef.h>
+#include <string.h>
 
 #include "auth/policy.h"
 #include "core/json.h"
@@ -10,6 +10,7 @@
 #include "modules/kyr/kyr.h"
 #include "modules/kyr/sms.h"
 #include "web/api.h"
+#include "web/app.h"
 
 #define SMS_TEXT_MAX 2000 /* code points: far beyond three segments */
 
@@ -53,7 +54,288 @@ out:
   json_decref(j);
 }
 
+/* --- content ---------------------------------------------------------------- */
+
+#define TITLE_MAX 200
+#define WEB_MAX 32768
+#define PHONE_MAX 8000
+#define CARD_MAX 1000
+
+/* Replies {"items": [...]} from a read that filled *items, or the error. */
+static void reply_list(struct hv_request *rq, enum hv_qs qs, json_t **items) {
+  if (qs < 0)
+    hv_reply_store_error(rq, qs);
+  else
+    hv_reply_json(rq, 200, json_pack("{s:o}", "items", *items));
+}
+
+static void api_languages(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  json_t *items = NULL;
+  enum hv_qs qs = hv_kyr_languages(app->store, &items);
+  reply_list(rq, qs, &items);
+}
+
+static void api_topics(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  json_t *items = NULL;
+  enum hv_qs qs = hv_kyr_topics(app->store, &items);
+  reply_list(rq, qs, &items);
+}
+
+static void api_coverage(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  json_t *items = NULL;
+  enum hv_qs qs = hv_kyr_coverage(app->store, &items);
+  reply_list(rq, qs, &items);
+}
+
+struct topic_body {
+  const char *slug;
+  int64_t position;
+};
+
+static const struct hv_jfield topic_spec[] = {
+    {"slug", HV_J_STRING, true, offsetof(struct topic_body, slug), 1, 64, 0, 0, NULL},
+    {"position", HV_J_INT, true, offsetof(struct topic_body, position), 0, 0, 0, 10000, NULL},
+};
+
+/* Slugs are stable public ids in URLs: lower-case letters, digits, hyphens. */
+static bool slug_ok(const char *s) {
+  if (!*s || *s == '-')
+    return false;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))
+      return false;
+  return true;
+}
+
+static void api_topic_create(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct topic_body b = {0};
+  int64_t id = 0;
+  json_t *j = hv_api_body(rq, topic_spec, 2, &b);
+  if (!j)
+    return;
+  if (!slug_ok(b.slug)) {
+    hv_reply_error(rq, 400, "invalid_value",
+                   "A slug is lower-case letters, digits and hyphens, e.g. at-the-door.", "slug");
+    goto out;
+  }
+  enum hv_qs qs = hv_kyr_topic_create(app->store, rq->principal, b.slug, (int)b.position, &id);
+  if (qs == HV_QS_CONFLICT)
+    hv_reply_error(rq, 409, "conflict", "A topic with this slug exists.", "slug");
+  else if (qs < 0)
+    hv_reply_store_error(rq, qs);
+  else
+    hv_reply_json(rq, 201,
+                  json_pack("{s:I, s:s, s:I}", "id", (json_int_t)id, "slug", b.slug, "position",
+                            (json_int_t)b.position));
+out:
+  json_decref(j);
+}
+
+static void api_texts(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  json_t *items = NULL;
+  enum hv_qs qs = hv_kyr_texts(app->store, hv_param(rq, "id")->num, hv_query(rq, "lang"), &items);
+  reply_list(rq, qs, &items);
+}
+
+static void reply_refusal(struct hv_request *rq, enum hv_qs qs, struct hv_kyr_write *w) {
+  if (qs == HV_QS_CONFLICT && w->refusal) {
+    static const char *const codes[] = {
+        [403] = "forbidden", [404] = "not_found", [409] = "conflict", [422] = "invalid_value"};
+    int st = w->refusal_status;
+    const char *code = st >= 0 && st <= 422 && codes[st] ? codes[st] : "refused";
+    json_t *e = json_pack("{s:s, s:s, s:o}", "code", code, "message", w->refusal, "field",
+                          w->refusal_field ? json_string(w->refusal_field) : json_null());
+    if (w->detail)
+      json_object_set(e, "detail", w->detail);
+    hv_reply_json(rq, st, json_pack("{s:o}", "error", e));
+  } else {
+    hv_reply_store_error(rq, qs);
+  }
+  json_decref(w->detail);
+  w->detail = NULL;
+}
+
+static void reply_text(struct hv_request *rq, int status, int64_t id) {
+  struct hv_app *app = rq->app;
+  json_t *t = NULL;
+  enum hv_qs qs = hv_kyr_text_get(app->store, id, &t);
+  if (qs <= 0)
+    hv_reply_store_error(rq, qs < 0 ? qs : HV_QS_HARD);
+  else
+    hv_reply_json(rq, status, t);
+}
+
+struct text_body {
+  const char *lang, *title, *web, *sms, *phone, *card;
+  int64_t source_id, expect_updated;
+};
+
+#define TEXT_FIELDS                                                                                \
+  {"title", HV_J_STRING, true, offsetof(struct text_body, title), 1, TITLE_MAX, 0, 0, NULL},       \
+      {"web", HV_J_STRING, true, offsetof(struct text_body, web), 1, WEB_MAX, 0, 0, NULL},         \
+      {"sms", HV_J_STRING, false, offsetof(struct text_body, sms), 0, SMS_TEXT_MAX, 0, 0, NULL},   \
+      {"phone", HV_J_STRING, false, offsetof(struct text_body, phone), 0, PHONE_MAX, 0, 0, NULL},  \
+  {                                                                                                \
+    "card", HV_J_STRING, false, offsetof(struct text_body, card), 0, CARD_MAX, 0, 0, NULL          \
+  }
+
+static const struct hv_jfield text_create_spec[] = {
+    {"lang", HV_J_STRING, true, offsetof(struct text_body, lang), 2, 15, 0, 0, NULL},
+    {"source_id", HV_J_INT, false, offsetof(struct text_body, source_id), 0, 0, 1, INT64_MAX, NULL},
+    TEXT_FIELDS,
+};
+
+static const struct hv_jfield text_update_spec[] = {
+    {"expect_updated", HV_J_INT, true, offsetof(struct text_body, expect_updated), 0, 0, 1,
+     INT64_MAX, NULL},
+    TEXT_FIELDS,
+};
+
+static void fields_from(struct hv_kyr_fields *f, const struct text_body *b) {
+  f->title = b->title;
+  f->web = b->web;
+  f->sms = b->sms ? b->sms : "";
+  f->phone = b->phone ? b->phone : "";
+  f->card = b->card ? b->card : "";
+}
+
+/* The SMS rendition must at least be text SMS can carry. */
+static bool sms_ok(struct hv_request *rq, const char *sms) {
+  struct hv_sms_info in;
+  if (hv_sms_measure(sms, strlen(sms), &in) == 0)
+    return true;
+  hv_reply_error(rq, 400, "invalid_value", "The SMS text holds a character SMS cannot carry.",
+                 "sms");
+  return false;
+}
+
+static void api_text_create(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct text_body b = {0};
+  json_t *j =
+      hv_api_body(rq, text_create_spec, sizeof text_create_spec / sizeof text_create_spec[0], &b);
+  if (!j)
+    return;
+  struct hv_kyr_write w = {.by = rq->principal,
+                           .topic_id = hv_param(rq, "id")->num,
+                           .lang = b.lang,
+                           .source_id = b.source_id};
+  fields_from(&w.f, &b);
+  if (!sms_ok(rq, w.f.sms))
+    goto out;
+  enum hv_qs qs = hv_kyr_text_create(app->store, &w);
+  if (qs < 0)
+    reply_refusal(rq, qs, &w);
+  else
+    reply_text(rq, 201, w.new_id);
+out:
+  json_decref(j);
+}
+
+static void api_text(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  json_t *t = NULL;
+  enum hv_qs qs = hv_kyr_text_get(app->store, hv_param(rq, "id")->num, &t);
+  if (qs == HV_QS_NONE)
+    hv_reply_error(rq, 404, "not_found", "No such text.", NULL);
+  else if (qs < 0)
+    hv_reply_store_error(rq, qs);
+  else
+    hv_reply_json(rq, 200, t);
+}
+
+static void api_text_update(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct text_body b = {0};
+  json_t *j =
+      hv_api_body(rq, text_update_spec, sizeof text_update_spec / sizeof text_update_spec[0], &b);
+  if (!j)
+    return;
+  struct hv_kyr_write w = {
+      .by = rq->principal, .id = hv_param(rq, "id")->num, .expect_updated = b.expect_updated};
+  fields_from(&w.f, &b);
+  if (!sms_ok(rq, w.f.sms))
+    goto out;
+  enum hv_qs qs = hv_kyr_text_update(app->store, &w);
+  if (qs < 0)
+    reply_refusal(rq, qs, &w);
+  else
+    reply_text(rq, 200, w.id);
+out:
+  json_decref(j);
+}
+
+struct action_body {
+  int action;
+  const char *note;
+};
+
+static const char *const action_names[] = {"submit",  "return",  "approve",
+                                           "publish", "retract", NULL};
+
+static const struct hv_jfield action_spec[] = {
+    {"action", HV_J_ENUM, true, offsetof(struct action_body, action), 0, 0, 0, 0, action_names},
+    {"note", HV_J_STRING, false, offsetof(struct action_body, note), 0, 2000, 0, 0, NULL},
+};
+
+static void api_text_act(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct action_body b = {0};
+  json_t *j = hv_api_body(rq, action_spec, 2, &b);
+  if (!j)
+    return;
+  struct hv_kyr_write w = {.by = rq->principal,
+                           .id = hv_param(rq, "id")->num,
+                           .action =
+                               (enum hv_kyr_action)hv_kyr_action_parse(action_names[b.action]),
+                           .note = b.note};
+  if (w.action == HV_KA_RETURN && (!b.note || !*b.note)) {
+    hv_reply_error(rq, 400, "missing_field", "Say what must change when returning a text.", "note");
+    goto out;
+  }
+  enum hv_qs qs = hv_kyr_text_act(app->store, &w);
+  if (qs < 0)
+    reply_refusal(rq, qs, &w);
+  else
+    reply_text(rq, 200, w.id);
+out:
+  json_decref(j);
+}
+
+static void api_public(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  json_t *v = NULL;
+  enum hv_qs qs =
+      hv_kyr_public(app->store, hv_param(rq, "lang")->str, hv_param(rq, "slug")->str, &v);
+  if (qs == HV_QS_NONE)
+    hv_reply_error(rq, 404, "not_found", "Nothing is published for this topic in this language.",
+                   NULL);
+  else if (qs < 0)
+    hv_reply_store_error(rq, qs);
+  else
+    hv_reply_json(rq, 200, v);
+}
+
+#define EDIT HV_PERM_KYR_EDIT
+#define ACT (HV_PERM_KYR_EDIT | HV_PERM_KYR_APPROVE | HV_PERM_KYR_PUBLISH)
+
 const struct hv_route hv_kyr_routes[] = {
     {HV_POST, "/api/v1/kyr/sms-check", HV_PERM_STAFF, HV_R_API | HV_R_CSRF, 16384, api_sms_check},
+    {HV_GET, "/api/v1/kyr/languages", HV_PERM_STAFF, HV_R_API, 0, api_languages},
+    {HV_GET, "/api/v1/kyr/topics", HV_PERM_STAFF, HV_R_API, 0, api_topics},
+    {HV_POST, "/api/v1/kyr/topics", EDIT, HV_R_API | HV_R_CSRF, 4096, api_topic_create},
+    {HV_GET, "/api/v1/kyr/topics/{id:int}/texts", HV_PERM_STAFF, HV_R_API, 0, api_texts},
+    {HV_POST, "/api/v1/kyr/topics/{id:int}/texts", EDIT, HV_R_API | HV_R_CSRF, 65536,
+     api_text_create},
+    {HV_GET, "/api/v1/kyr/texts/{id:int}", HV_PERM_STAFF, HV_R_API, 0, api_text},
+    {HV_PATCH, "/api/v1/kyr/texts/{id:int}", EDIT, HV_R_API | HV_R_CSRF, 65536, api_text_update},
+    {HV_POST, "/api/v1/kyr/texts/{id:int}/actions", ACT, HV_R_API | HV_R_CSRF, 8192, api_text_act},
+    {HV_GET, "/api/v1/kyr/coverage", HV_PERM_STAFF, HV_R_API, 0, api_coverage},
+    {HV_GET, "/api/v1/kyr/public/{lang:str}/{slug:slug}", 0, HV_R_API | HV_R_PUBLIC, 0, api_public},
 };
 const size_t hv_kyr_nroutes = sizeof hv_kyr_routes / sizeof hv_kyr_routes[0];
