@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pkgs=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
-      zlib1g-dev libcmocka-dev libcsv-dev libcurl4-openssl-dev sqlite3)
+      zlib1g-dev libcmocka-dev libcsv-dev libcurl4-openssl-dev libcmark-dev sqlite3)
 if [ "${1:-}" = "--check" ]; then
   pkgs+=(postgresql chromium wrk nginx-light curl python3-aiosmtpd libimage-exiftool-perl)
 fi

@@ -213,8 +213,14 @@ static bool csrf_matches(struct hv_request *rq, const char *want) {
   if (!got && rq->body && rq->body_len) {
     const char *ct = hv_header(rq, "Content-Type");
     struct hv_form f;
+    /* Values as long as the body the route accepted (its cap already
+     * bounds them): a form with one long field, such as the protocol
+     * editor's text, still has its token read. */
+    struct hv_form_limits lim = hv_form_default_limits;
+    if (lim.max_value < rq->body_len)
+      lim.max_value = rq->body_len;
     if (ct && strncmp(ct, "application/x-www-form-urlencoded", 33) == 0 &&
-        hv_form_parse(rq->arena, rq->body, rq->body_len, &hv_form_default_limits, &f) == HV_FORM_OK)
+        hv_form_parse(rq->arena, rq->body, rq->body_len, &lim, &f) == HV_FORM_OK)
       got = hv_form_get(&f, "csrf");
     struct hv_part parts[HV_MULTIPART_MAX_PARTS];
     int n;

@@ -25,6 +25,8 @@
 #define HV_PERM_USERS_ADMIN (HV_PB(ADMIN))
 /* Read the audit log. */
 #define HV_PERM_AUDIT_READ (HV_PB(ADMIN) | HV_PB(AUDITOR))
+/* Edit content staff rely on: the employee protocol on the alert page. */
+#define HV_PERM_CONTENT_ADMIN (HV_PB(ADMIN))
 
 /* Send a quick alert (any City staff member). */
 #define HV_PERM_ALERT HV_ROLES_ALL

@@ -570,6 +570,8 @@ const STAFF_PAGES = [
   },
   { name: '/audit', role: 'auditor', path: '/audit', h1: 'Audit log' },
   { name: '/alert (quick alert, with the protocol)', role: 'staff', path: '/alert', h1: 'Quick alert' },
+  { name: '/admin/protocol (the protocol editor)', role: 'admin', path: '/admin/protocol', h1: 'Employee protocol' },
+  { name: '/admin/protocol/versions/1 (a protocol version)', role: 'admin', path: '/admin/protocol/versions/1', h1: 'Protocol version 1' },
   {
     name: '/alert after sending', role: 'staff', path: '/alert', h1: 'Quick alert', status: 201,
     async setup(page) {

@@ -14,6 +14,7 @@
 #include "modules/incidents/incidents.h"
 #include "modules/incidents/redact.h"
 #include "modules/notify/notify.h"
+#include "modules/protocol/protocol.h"
 #include "web/api.h"
 #include "web/app.h"
 
@@ -511,9 +512,10 @@ static void alert_page(struct hv_request *rq, int status, json_t *alert, json_t 
   sodium_bin2hex(idem, sizeof idem, rnd, sizeof rnd);
   int64_t fac = json_integer_value(json_object_get(alert, "facility_id"));
   hv_page(rq, status, "incident_alert", "Quick alert — Haven",
-          json_pack("{s:o, s:o, s:o, s:o, s:s}", "fields", hv_alert_form(alert), "facilities",
+          json_pack("{s:o, s:o, s:o, s:o, s:s, s:o}", "fields", hv_alert_form(alert), "facilities",
                     facility_options(rq, fac), "problems", problems ? problems : json_null(),
-                    "sent", sent ? sent : json_null(), "idem", idem));
+                    "sent", sent ? sent : json_null(), "idem", idem, "protocol",
+                    hv_protocol_context(((struct hv_app *)rq->app)->store, rq->arena)));
   json_decref(alert);
 }
 
