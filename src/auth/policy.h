@@ -45,6 +45,11 @@
 /* Publish approved texts and retract published ones. */
 #define HV_PERM_KYR_PUBLISH (HV_PB(MOIA) | HV_PB(LEGAL))
 
+/* Give residents KYR texts (send the SMS, record the channel): 311 agents. */
+#define HV_PERM_KYR_DISTRIBUTE (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(AGENT311))
+/* See the distribution counts. */
+#define HV_PERM_KYR_DASHBOARD (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(AGENT311) | HV_PB(AUDITOR) | HV_PB(LEGAL))
+
 /* Roles whose work spans the whole City. */
 #define HV_CITYWIDE (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL) | HV_PB(AGENT311) | HV_PB(WORKGROUP) | HV_PB(AUDITOR))
 

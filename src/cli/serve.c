@@ -12,6 +12,7 @@
 #include "auth/auth.h"
 #include "auth/password.h"
 #include "cli/cli.h"
+#include "modules/kyr/smsq.h"
 #include "modules/notify/notify.h"
 #include <curl/curl.h>
 #include "core/clock.h"
@@ -110,12 +111,13 @@ int hv_cmd_serve(int argc, char **argv) {
     fprintf(stderr, "haven serve: the common-password list is missing from this build\n");
     goto out;
   }
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  app.sender = hv_sender_start(&cfg, store);
+  app.smsq = hv_smsq_start(&cfg, store);
   if (hv_server_start(&cfg, router, &app, hv_auth_request, &app.server, err, sizeof err)) {
     fprintf(stderr, "haven serve: %s\n", err);
     goto out;
   }
-  curl_global_init(CURL_GLOBAL_DEFAULT);
-  app.sender = hv_sender_start(&cfg, store);
   struct checkpointer ck = {&cfg, store, PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false};
   pthread_t ck_thread;
   bool ck_running = cfg.audit_checkpoint > 0 &&
@@ -132,6 +134,8 @@ int hv_cmd_serve(int argc, char **argv) {
   app.server = NULL;
   hv_sender_stop(app.sender);
   app.sender = NULL;
+  hv_smsq_stop(app.smsq);
+  app.smsq = NULL;
   if (ck_running) {
     pthread_mutex_lock(&ck.mu);
     ck.stop = true;
@@ -141,8 +145,11 @@ int hv_cmd_serve(int argc, char **argv) {
   }
   rc = 0;
 out:
-  if (app_ready)
+  if (app_ready) { /* after a failed start: the background threads stop before the store goes */
+    hv_smsq_stop(app.smsq);
+    hv_sender_stop(app.sender);
     hv_app_free(&app);
+  }
   hv_router_free(router);
   hv_store_free(store);
   if (rc == 0)

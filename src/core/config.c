@@ -75,6 +75,12 @@ static const struct hv_setting settings[] = {
      "sender address of notifications"},
     {"smtp_starttls", "HAVEN_SMTP_STARTTLS", T_UINT, S(smtp_starttls), 0, 1, "1",
      "1: require STARTTLS on smtp:// (set 0 only for a mail relay on this machine)"},
+    {"sms_url", "HAVEN_SMS_URL", T_URL, S(sms_url), 0, 0, "",
+     "SMS gateway endpoint: a POST of To, From and Body as a form (empty: SMS sending is off)"},
+    {"sms_user", "HAVEN_SMS_USER", T_OPT, S(sms_user), 0, 0, "", "SMS gateway account (Basic auth user)"},
+    {"sms_token", "HAVEN_SMS_TOKEN", T_OPT, S(sms_token), 0, 0, "",
+     "SMS gateway secret (Basic auth password; prefer the environment to the file)"},
+    {"sms_from", "HAVEN_SMS_FROM", T_OPT, S(sms_from), 0, 0, "", "the number or sender id SMS come from"},
     {"notify_moia", "HAVEN_NOTIFY_MOIA", T_OPT, S(notify_moia), 0, 0, "",
      "MOIA's on-call email addresses, comma-separated, told of every quick alert"},
 };

@@ -39,6 +39,10 @@ struct hv_config {
   char smtp_password[256];
   char smtp_from[256];
   unsigned smtp_starttls;    /* 1: require STARTTLS on smtp:// */
+  char sms_url[512];         /* SMS gateway endpoint; empty: sending is off */
+  char sms_user[256];
+  char sms_token[256];
+  char sms_from[64];
   char notify_moia[1024];    /* MOIA's on-call addresses, comma-separated */
 };
 

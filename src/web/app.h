@@ -17,6 +17,7 @@
 
 struct hv_server;
 struct hv_sender;
+struct hv_smsq;
 
 struct hv_app {
   const struct hv_config *cfg;  /* borrowed */
@@ -25,6 +26,7 @@ struct hv_app {
   struct hv_assets *assets;     /* owned */
   struct hv_server *server;     /* set once listening */
   struct hv_sender *sender;     /* the notification sender (serve), or NULL */
+  struct hv_smsq *smsq;         /* the 311 SMS queue (serve), or NULL */
   bool demo;                    /* the demo city is loaded: show the banner */
   int64_t started_ms;
 };

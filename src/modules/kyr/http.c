@@ -1,14 +1,17 @@
 /* Know Your Rights API: languages, topics, texts and their workflow, the
  * coverage table, what the public sees, and the editor's SMS check
  * (POST /api/v1/kyr/sms-check, open to every signed-in staff role). */
+#include <sodium.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "auth/policy.h"
 #include "core/json.h"
 #include "core/str.h"
+#include "core/timefmt.h"
 #include "modules/kyr/kyr.h"
 #include "modules/kyr/sms.h"
+#include "modules/kyr/smsq.h"
 #include "web/api.h"
 #include "web/app.h"
 
@@ -321,6 +324,146 @@ static void api_public(struct hv_request *rq) {
     hv_reply_json(rq, 200, v);
 }
 
+/* --- 311: sending and counting ------------------------------------------------ */
+
+static const char *const channel_names[] = {"web", "sms", "phone", "card", "email", NULL};
+
+struct send_body {
+  const char *topic, *lang, *to;
+};
+
+static const struct hv_jfield send_spec[] = {
+    {"topic", HV_J_STRING, true, offsetof(struct send_body, topic), 1, 64, 0, 0, NULL},
+    {"lang", HV_J_STRING, true, offsetof(struct send_body, lang), 2, 15, 0, 0, NULL},
+    {"to", HV_J_STRING, true, offsetof(struct send_body, to), 1, 32, 0, 0, NULL},
+};
+
+/* Sends the topic's SMS text in the caller's language to a number the
+ * agent typed. The number is used for this one send: it is never written
+ * to the database or the log. */
+static void api_sms_send(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct send_body b = {0};
+  json_t *v = NULL;
+  char to[HV_SMSQ_TO_MAX + 1], id[HV_SMSQ_ID_LEN + 1];
+  json_t *j = hv_api_body(rq, send_spec, 3, &b);
+  if (!j)
+    return;
+  if (hv_smsq_number(b.to, to)) {
+    hv_reply_error(rq, 400, "invalid_value",
+                   "Enter a 10-digit US number, or an international number starting with +.", "to");
+    goto out;
+  }
+  enum hv_qs qs = hv_kyr_public(app->store, b.lang, b.topic, &v);
+  if (qs == HV_QS_NONE) {
+    hv_reply_error(rq, 404, "not_found", "Nothing is published for this topic in this language.",
+                   "topic");
+    goto out;
+  }
+  if (qs < 0) {
+    hv_reply_store_error(rq, qs);
+    goto out;
+  }
+  json_t *text = json_object_get(v, "text");
+  const char *sms = json_string_value(json_object_get(text, "sms"));
+  if (!sms || !*sms) {
+    hv_reply_error(rq, 422, "invalid_value", "This topic has no SMS text yet.", "topic");
+    goto out;
+  }
+  struct hv_smsq_job job = {to, sms, json_integer_value(json_object_get(text, "topic_id")),
+                            rq->principal->user_id, b.lang};
+  if (hv_smsq_submit(app->smsq, &job, id)) {
+    hv_reply_error(rq, 503, "unavailable",
+                   app->cfg->sms_url[0] ? "Too many messages are waiting: try again in a minute."
+                                        : "SMS sending is not configured on this server.",
+                   NULL);
+    goto out;
+  }
+  hv_reply_json(rq, 202,
+                json_pack("{s:s, s:s, s:s, s:s}", "id", id, "status", "queued", "show",
+                          json_string_value(json_object_get(v, "show")), "text_lang",
+                          json_string_value(json_object_get(text, "lang"))));
+out:
+  sodium_memzero(to, sizeof to);
+  json_decref(v);
+  json_decref(j);
+}
+
+static void api_sms_state(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  char why[128];
+  const char *id = hv_param(rq, "id")->str;
+  enum hv_smsq_state st = hv_smsq_state(app->smsq, id, rq->principal->user_id, why, sizeof why);
+  if (st == HV_SMSQ_UNKNOWN) {
+    hv_reply_error(rq, 404, "not_found", "No such message (states are kept for an hour).", NULL);
+    return;
+  }
+  hv_reply_json(rq, 200,
+                json_pack("{s:s, s:s, s:o}", "id", id, "status", hv_smsq_state_code(st), "reason",
+                          why[0] ? json_string(why) : json_null()));
+}
+
+struct count_body {
+  const char *topic, *lang;
+  int channel;
+};
+
+static const struct hv_jfield count_spec[] = {
+    {"topic", HV_J_STRING, true, offsetof(struct count_body, topic), 1, 64, 0, 0, NULL},
+    {"lang", HV_J_STRING, true, offsetof(struct count_body, lang), 2, 15, 0, 0, NULL},
+    {"channel", HV_J_ENUM, true, offsetof(struct count_body, channel), 0, 0, 0, 0, channel_names},
+};
+
+/* Records that an agent gave a topic by another channel (read the phone
+ * script, printed the card, emailed or showed the page). */
+static void api_count(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct count_body b = {0};
+  json_t *v = NULL;
+  json_t *j = hv_api_body(rq, count_spec, 3, &b);
+  if (!j)
+    return;
+  enum hv_qs qs = hv_kyr_public(app->store, b.lang, b.topic, &v);
+  if (qs == HV_QS_NONE)
+    hv_reply_error(rq, 404, "not_found", "Nothing is published for this topic in this language.",
+                   "topic");
+  else if (qs < 0)
+    hv_reply_store_error(rq, qs);
+  else if ((qs = hv_kyr_count(
+                app->store,
+                json_integer_value(json_object_get(json_object_get(v, "text"), "topic_id")), b.lang,
+                channel_names[b.channel], rq->principal->user_id)) < 0)
+    hv_reply_store_error(rq, qs);
+  else
+    hv_reply_json(rq, 201,
+                  json_pack("{s:s, s:s, s:s}", "topic", b.topic, "lang", b.lang, "channel",
+                            channel_names[b.channel]));
+  json_decref(v);
+  json_decref(j);
+}
+
+static bool day_ok(const char *s) {
+  int64_t ms;
+  return s && strlen(s) == 10 && hv_time_local_day_start(s, &ms) == 0;
+}
+
+static void api_counts(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  const char *from = hv_query(rq, "from"), *to = hv_query(rq, "to");
+  if ((from && !day_ok(from)) || (to && !day_ok(to))) {
+    hv_reply_error(rq, 400, "invalid_value", "Dates are written YYYY-MM-DD.",
+                   from && !day_ok(from) ? "from" : "to");
+    return;
+  }
+  json_t *out = NULL;
+  enum hv_qs qs =
+      hv_kyr_counts(app->store, from ? from : "0000-00-00", to ? to : "9999-99-99", &out);
+  if (qs < 0)
+    hv_reply_store_error(rq, qs);
+  else
+    hv_reply_json(rq, 200, out);
+}
+
 #define EDIT HV_PERM_KYR_EDIT
 #define ACT (HV_PERM_KYR_EDIT | HV_PERM_KYR_APPROVE | HV_PERM_KYR_PUBLISH)
 
@@ -337,5 +480,10 @@ const struct hv_route hv_kyr_routes[] = {
     {HV_POST, "/api/v1/kyr/texts/{id:int}/actions", ACT, HV_R_API | HV_R_CSRF, 8192, api_text_act},
     {HV_GET, "/api/v1/kyr/coverage", HV_PERM_STAFF, HV_R_API, 0, api_coverage},
     {HV_GET, "/api/v1/kyr/public/{lang:str}/{slug:slug}", 0, HV_R_API | HV_R_PUBLIC, 0, api_public},
+    {HV_POST, "/api/v1/kyr/sms", HV_PERM_KYR_DISTRIBUTE, HV_R_API | HV_R_CSRF, 4096, api_sms_send},
+    {HV_GET, "/api/v1/kyr/sms/{id:str}", HV_PERM_KYR_DISTRIBUTE, HV_R_API, 0, api_sms_state},
+    {HV_POST, "/api/v1/kyr/distributions", HV_PERM_KYR_DISTRIBUTE, HV_R_API | HV_R_CSRF, 4096,
+     api_count},
+    {HV_GET, "/api/v1/kyr/distributions", HV_PERM_KYR_DASHBOARD, HV_R_API, 0, api_counts},
 };
 const size_t hv_kyr_nroutes = sizeof hv_kyr_routes / sizeof hv_kyr_routes[0];

@@ -67,4 +67,8 @@ enum hv_qs hv_kyr_coverage(struct hv_store *s, json_t **out);
  * when nothing is published. */
 enum hv_qs hv_kyr_public(struct hv_store *s, const char *lang, const char *slug, json_t **out);
 
+/* Distribution counts for days from..to (YYYY-MM-DD, inclusive): totals by
+ * language, topic, channel and day, and the rows. */
+enum hv_qs hv_kyr_counts(struct hv_store *s, const char *from, const char *to, json_t **out);
+
 #endif

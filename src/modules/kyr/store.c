@@ -585,3 +585,61 @@ enum hv_qs hv_kyr_public(struct hv_store *s, const char *lang, const char *slug,
   json_decref(a.own);
   return qs;
 }
+
+/* --- distribution counts --------------------------------------------------- */
+
+static struct hv_sql q_counts =
+    HV_SQL("SELECT d.day, t.slug, d.lang, d.channel, SUM(d.count) FROM kyr_distributions d "
+           "JOIN kyr_topics t ON t.id = d.topic_id WHERE d.day >= ? AND d.day <= ? "
+           "GROUP BY d.day, t.slug, d.lang, d.channel ORDER BY d.day, t.slug, d.lang, d.channel");
+
+struct counts {
+  json_t *rows, *lang, *topic, *channel, *day;
+  json_int_t total;
+};
+
+static void bump(json_t *o, const char *k, json_int_t n) {
+  json_object_set_new(o, k, json_integer(json_integer_value(json_object_get(o, k)) + n));
+}
+
+static int count_row(void *cls, const struct hv_row *r) {
+  struct counts *c = cls;
+  const char *day = nz(hv_row_text(r, 0)), *slug = nz(hv_row_text(r, 1)),
+             *lang = nz(hv_row_text(r, 2)), *channel = nz(hv_row_text(r, 3));
+  json_int_t n = hv_row_int(r, 4);
+  json_array_append_new(c->rows, json_pack("{s:s, s:s, s:s, s:s, s:I}", "day", day, "topic", slug,
+                                           "lang", lang, "channel", channel, "count", n));
+  bump(c->lang, lang, n);
+  bump(c->topic, slug, n);
+  bump(c->channel, channel, n);
+  bump(c->day, day, n);
+  c->total += n;
+  return 0;
+}
+
+struct counts_args {
+  const char *from, *to;
+  struct counts c;
+};
+
+static enum hv_qs counts_tx(struct hv_conn *c, void *cls) {
+  struct counts_args *a = cls;
+  struct hv_param p[] = {HV_P_TEXT(a->from), HV_P_TEXT(a->to)};
+  enum hv_qs qs = hv_db_query(c, &q_counts, p, 2, count_row, &a->c);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+enum hv_qs hv_kyr_counts(struct hv_store *s, const char *from, const char *to, json_t **out) {
+  struct counts_args a = {
+      from, to, {json_array(), json_object(), json_object(), json_object(), json_object(), 0}};
+  enum hv_qs qs = hv_store_tx(s, false, counts_tx, &a);
+  json_t *v = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I}", "rows", a.c.rows, "by_language", a.c.lang,
+                        "by_topic", a.c.topic, "by_channel", a.c.channel, "by_day", a.c.day,
+                        "total", a.c.total);
+  if (qs < 0 || !v) {
+    json_decref(v);
+    return qs < 0 ? qs : HV_QS_HARD;
+  }
+  *out = v;
+  return HV_QS_ONE;
+}

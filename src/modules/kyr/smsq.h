@@ -1,0 +1,64 @@
+/* Sending a Know-Your-Rights SMS for a 311 agent. The resident's number is
+ * used for that one send and never stored or logged: a job lives only in
+ * this process's memory, the number is wiped as soon as the gateway
+ * answered, and what is recorded is a distribution count (topic, language,
+ * channel, day, agent). One background thread talks to the gateway, so a
+ * slow gateway never holds a request thread.
+ *
+ * The gateway is any HTTP endpoint in the style of the common providers:
+ * a POST of To, From and Body as application/x-www-form-urlencoded, with
+ * Basic authentication from sms_user and sms_token; any 2xx is success. */
+#ifndef HV_SMSQ_H
+#define HV_SMSQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "store/store.h"
+
+#define HV_SMSQ_ID_LEN 32 /* hex */
+#define HV_SMSQ_TO_MAX 16 /* "+" and at most 15 digits (E.164) */
+
+enum hv_smsq_state { HV_SMSQ_QUEUED, HV_SMSQ_SENT, HV_SMSQ_FAILED, HV_SMSQ_UNKNOWN };
+
+struct hv_smsq;
+
+/* Starts the sender thread. NULL when out of memory. */
+struct hv_smsq *hv_smsq_start(const struct hv_config *cfg, struct hv_store *s);
+/* Stops and joins it; jobs still queued are dropped (their numbers wiped).
+ * hv_smsq_stop(NULL) is a no-op. */
+void hv_smsq_stop(struct hv_smsq *q);
+
+/* Normalises a typed phone number to E.164 into out: ten digits (or eleven
+ * starting with 1) become +1..., "+" and 8 to 15 digits stay. Spaces,
+ * dots, dashes and parentheses are ignored. Returns 0, or -1. */
+int hv_smsq_number(const char *typed, char out[HV_SMSQ_TO_MAX + 1]);
+
+struct hv_smsq_job {
+  const char *to;   /* E.164 */
+  const char *body; /* the SMS text */
+  int64_t topic_id, agent_id;
+  const char *lang;
+};
+
+/* Queues a send; writes its id. Returns 0, or -1 when the queue is full
+ * (answer 503) or sending is not configured. */
+int hv_smsq_submit(struct hv_smsq *q, const struct hv_smsq_job *job, char id[HV_SMSQ_ID_LEN + 1]);
+
+/* The state of job `id` for `agent_id` (another agent's job is unknown),
+ * with the gateway's reason when it failed. */
+enum hv_smsq_state hv_smsq_state(struct hv_smsq *q, const char *id, int64_t agent_id, char *why,
+                                 size_t whylen);
+const char *hv_smsq_state_code(enum hv_smsq_state s);
+
+/* Inside a write transaction: adds one to today's count (city-local day)
+ * for topic x language x channel x agent. */
+enum hv_qs hv_kyr_count_tx(struct hv_conn *c, int64_t topic_id, const char *lang,
+                           const char *channel, int64_t agent_id);
+/* Outside: the same in its own transaction. */
+enum hv_qs hv_kyr_count(struct hv_store *s, int64_t topic_id, const char *lang, const char *channel,
+                        int64_t agent_id);
+
+#endif
