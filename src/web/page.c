@@ -10,6 +10,7 @@
 #include "auth/policy.h"
 #include "core/log.h"
 #include "modules/accounts/accounts.h"
+#include "modules/incidents/attach.h"
 #include "modules/incidents/incidents.h"
 #include "modules/registry/registry.h"
 #include "web/app.h"
@@ -110,7 +111,8 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_registry_routes, hv_registry_nroutes, err, errlen) ||
       hv_router_add(r, hv_admin_routes, hv_admin_nroutes, err, errlen) ||
       hv_router_add(r, hv_incidents_routes, hv_incidents_nroutes, err, errlen) ||
-      hv_router_add(r, hv_incident_pages, hv_incident_npages, err, errlen))
+      hv_router_add(r, hv_incident_pages, hv_incident_npages, err, errlen) ||
+      hv_router_add(r, hv_attachment_routes, hv_attachment_nroutes, err, errlen))
     return -1;
   return 0;
 }
