@@ -58,6 +58,8 @@ static const struct hv_setting settings[] = {
      "bytes of memory per connection for request headers"},
     {"body_max", "HAVEN_BODY_MAX", T_SIZE, S(body_max), 1024, 64u << 20, "1048576",
      "default cap on a request body in bytes (routes may set less)"},
+    {"attachment_max", "HAVEN_ATTACHMENT_MAX", T_SIZE, S(attachment_max), 1024, 64u << 20,
+     "10485760", "largest file attached to a report, in bytes (past it: 413)"},
     {"db_pool", "HAVEN_DB_POOL", T_UINT, S(db_pool), 1, 512, "0",
      "database connections (0: one per worker thread)"},
     {"session_idle", "HAVEN_SESSION_IDLE", T_UINT, S(session_idle), 60, 86400, "1800",

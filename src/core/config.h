@@ -30,6 +30,7 @@ struct hv_config {
   unsigned shutdown_timeout; /* seconds to finish requests in flight */
   size_t conn_memory;        /* bytes per connection for headers */
   size_t body_max;           /* default request body cap, bytes */
+  size_t attachment_max;     /* largest file attached to a report, bytes */
   unsigned db_pool;          /* database connections; 0: one per thread */
   unsigned session_idle;     /* seconds without a request before a session ends */
   unsigned session_absolute; /* seconds after sign-in when a session ends regardless */

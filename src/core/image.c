@@ -54,6 +54,23 @@ const char *hv_file_mime(enum hv_filetype t) {
   return NULL;
 }
 
+/* ---- PDF ----------------------------------------------------------------- */
+
+int hv_pdf_check(const unsigned char *p, size_t n) {
+  if (!p || n < 8 + 5 || memcmp(p, "%PDF-", 5) != 0 || p[5] < '1' || p[5] > '2' || p[6] != '.' ||
+      p[7] < '0' || p[7] > '9')
+    return -1;
+  size_t end = n;
+  while (end > 8 && (p[end - 1] == '\n' || p[end - 1] == '\r' || p[end - 1] == ' ' ||
+                     p[end - 1] == '\t' || p[end - 1] == '\0' || p[end - 1] == '\f'))
+    end--;
+  size_t from = end > 1024 ? end - 1024 : 8;
+  for (size_t i = end; i >= from + 5; i--)
+    if (memcmp(p + i - 5, "%%EOF", 5) == 0)
+      return 0;
+  return -1;
+}
+
 /* ---- JPEG ---------------------------------------------------------------- */
 
 enum jpeg_action { J_KEEP, J_DROP, J_REFUSE };

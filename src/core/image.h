@@ -16,6 +16,12 @@ enum hv_filetype hv_file_sniff(const unsigned char *p, size_t n);
 /* "image/jpeg", "image/png", "application/pdf", or NULL. */
 const char *hv_file_mime(enum hv_filetype t);
 
+/* A PDF's structure as far as a store-as-is policy needs: the "%PDF-x.y"
+ * header and an "%%EOF" marker in the last 1024 bytes (trailing white
+ * space allowed). 0 when it looks whole, -1 otherwise. PDFs are not
+ * rewritten: their metadata stays (say so to the people who upload). */
+int hv_pdf_check(const unsigned char *p, size_t n);
+
 /* Copies a JPEG or PNG to `out` without its metadata: for JPEG every APPn
  * segment except APP0 (JFIF) and APP14 (Adobe colour), and COM segments;
  * for PNG every chunk other than the critical ones and those that affect

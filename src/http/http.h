@@ -43,7 +43,12 @@ enum hv_route_flag {
   HV_R_PWCHANGE = 1u << 6, /* reachable while the user must still change the password */
   HV_R_ANON = 1u << 7,     /* public and never asks who is calling: no session lookup at all
                               (static files, health, metrics) */
+  HV_R_UPLOAD = 1u << 8,   /* a file upload: the body cap is the `attachment_max` setting plus
+                              HV_UPLOAD_SLACK for the multipart framing, not `body_max`; the
+                              route's own body_max still bounds it */
 };
+
+#define HV_UPLOAD_SLACK (64u << 10) /* multipart headers, boundaries and small fields */
 
 struct hv_request;
 struct hv_principal; /* who is asking: defined by src/auth/auth.h */
@@ -106,6 +111,8 @@ struct hv_request {
   void *conn;        /* private to src/http */
   uint64_t start_ns;
   size_t body_cap;
+  size_t body_expected; /* Content-Length when sent (0: none or empty) */
+  size_t body_room;     /* bytes allocated for the body */
   size_t body_discarded;
   bool body_too_large;
   bool queued;

@@ -162,6 +162,18 @@ static enum MHD_Result count_framing(void *cls, enum MHD_ValueKind kind, const c
   return MHD_YES;
 }
 
+static void too_large(struct hv_server *s, struct hv_request *rq) {
+  if (rq->route && (rq->route->flags & HV_R_UPLOAD))
+    hv_reply_error(rq, 413, "too_large",
+                   hv_arena_printf(rq->arena,
+                                   "The file is too large: attachments may be up to %zu KB.",
+                                   s->cfg->attachment_max / 1024),
+                   "file");
+  else
+    hv_reply_error(rq, 413, "too_large", "The request body is larger than this address accepts.",
+                   NULL);
+}
+
 /* Everything decided from the request head: route, framing, body cap.
  * A refusal is left in rq->reply for queue_reply. */
 static void begin(struct hv_server *s, struct hv_request *rq, struct MHD_Connection *con,
@@ -202,7 +214,9 @@ static void begin(struct hv_server *s, struct hv_request *rq, struct MHD_Connect
     hv_reply_error(rq, 400, "bad_path", "The address is malformed.", NULL);
     return;
   }
-  rq->body_cap = rq->route->body_max < s->cfg->body_max ? rq->route->body_max : s->cfg->body_max;
+  size_t ceiling =
+      rq->route->flags & HV_R_UPLOAD ? s->cfg->attachment_max + HV_UPLOAD_SLACK : s->cfg->body_max;
+  rq->body_cap = rq->route->body_max < ceiling ? rq->route->body_max : ceiling;
   const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Length");
   if (cl) {
     char *end;
@@ -213,8 +227,9 @@ static void begin(struct hv_server *s, struct hv_request *rq, struct MHD_Connect
     }
     if (n > rq->body_cap) {
       rq->body_too_large = true;
-      hv_reply_error(rq, 413, "too_large", "The request body is larger than this address accepts.",
-                     NULL);
+      too_large(s, rq);
+    } else {
+      rq->body_expected = (size_t)n;
     }
   }
 }
@@ -356,15 +371,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     if (n > rq->body_cap - rq->body_len) {
       rq->body_too_large = true;
       rq->body_discarded = n;
-      hv_reply_error(rq, 413, "too_large", "The request body is larger than this address accepts.",
-                     NULL);
+      too_large(s, rq);
       return MHD_YES;
     }
     if (!rq->body) {
-      rq->body = hv_arena_alloc(rq->arena, rq->body_cap + 1);
+      /* Room for the announced length when there is one (uploads have
+       * large caps and mostly small files); a chunked body gets the cap. */
+      rq->body_room = rq->body_expected ? rq->body_expected : rq->body_cap;
+      rq->body = hv_arena_alloc(rq->arena, rq->body_room + 1);
       if (!rq->body)
         return MHD_NO;
     }
+    if (n > rq->body_room - rq->body_len)
+      return MHD_NO; /* more than Content-Length said: libmicrohttpd does not let this happen */
     memcpy(rq->body + rq->body_len, upload, n);
     rq->body_len += n;
     rq->body[rq->body_len] = '\0';

@@ -10,6 +10,7 @@
 #include "auth/policy.h"
 #include "core/log.h"
 #include "modules/accounts/accounts.h"
+#include "modules/incidents/attach.h"
 #include "modules/incidents/incidents.h"
 #include "modules/kyr/kyr.h"
 #include "modules/protocol/protocol.h"
@@ -113,6 +114,7 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_admin_routes, hv_admin_nroutes, err, errlen) ||
       hv_router_add(r, hv_incidents_routes, hv_incidents_nroutes, err, errlen) ||
       hv_router_add(r, hv_incident_pages, hv_incident_npages, err, errlen) ||
+      hv_router_add(r, hv_attachment_routes, hv_attachment_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_routes, hv_kyr_nroutes, err, errlen) ||
       hv_router_add(r, hv_protocol_routes, hv_protocol_nroutes, err, errlen))
     return -1;

@@ -3,8 +3,9 @@
  * A stripped file must be no larger than the upload, sniff as the same
  * type, strip again to exactly itself, fit a buffer of exactly its size
  * (and not one byte less), and hold only the segments or chunks the
- * stripper promises to keep; a refusal must leave the buffer empty. A
- * broken promise abort()s. */
+ * stripper promises to keep; a refusal must leave the buffer empty. The
+ * same bytes also go through the PDF structure check. A broken promise
+ * abort()s. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -85,6 +86,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   enum hv_filetype sniffed = hv_file_sniff(p, n);
   if (sniffed != HV_FILE_UNKNOWN && !hv_file_mime(sniffed))
     fail("a recognised type without a MIME type");
+  /* The PDF check reads only inside the upload and accepts only PDFs. */
+  if (hv_pdf_check(p, n) == 0 && sniffed != HV_FILE_PDF)
+    fail("a PDF accepted that does not sniff as one");
 
   struct hv_buf out;
   hv_buf_init(&out, 2 * n + 64);

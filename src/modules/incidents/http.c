@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "core/str.h"
 #include "core/timefmt.h"
+#include "modules/incidents/attach.h"
 #include "modules/incidents/incidents.h"
 #include "modules/incidents/redact.h"
 #include "modules/notify/notify.h"
@@ -658,10 +659,19 @@ static void view_page(struct hv_request *rq, int status, int64_t id, const char 
       moia && s != HV_ST_DRAFT && s != HV_ST_CLOSED, "can_refer",
       (rq->roles & HV_PERM_INCIDENT_REVIEW) != 0, "confidences", choices_json(HV_CH_CONFIDENCE, NULL));
   const char *title = hv_arena_printf(rq->arena, "%s — Haven", json_string_value(json_object_get(o, "ref")));
+  hv_attachments_page_ctx(rq, o, ctx);
   hv_page(rq, status, "incident", title, ctx);
 }
 
-static void page_view(struct hv_request *rq) { view_page(rq, 200, hv_param(rq, "id")->num, NULL, NULL); }
+void hv_incident_page(struct hv_request *rq, int status, int64_t id, const char *notice,
+                      json_t *problems) {
+  view_page(rq, status, id, notice, problems);
+}
+
+static void page_view(struct hv_request *rq) {
+  view_page(rq, 200, hv_param(rq, "id")->num,
+            hv_query(rq, "attached") ? "The file was attached to the report." : NULL, NULL);
+}
 
 static void edit_page(struct hv_request *rq, int status, int64_t id, int version, json_t *data,
                       json_t *problems, json_t *flags) {

@@ -20,6 +20,11 @@ extern const size_t hv_incidents_nroutes;
 extern const struct hv_route hv_incident_pages[];
 extern const size_t hv_incident_npages;
 
+/* The report page (GET /incidents/{id}) with a notice or problems (stolen),
+ * for the parts of the module that answer on it (attachments). */
+void hv_incident_page(struct hv_request *rq, int status, int64_t id, const char *notice,
+                      json_t *problems);
+
 /* --- fixed choices ----------------------------------------------------- */
 
 struct hv_choice {
