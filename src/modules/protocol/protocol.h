@@ -14,6 +14,7 @@
 
 #include "auth/auth.h"
 #include "core/arena.h"
+#include "core/markdown.h"
 #include "store/store.h"
 
 extern const struct hv_route hv_protocol_routes[];
@@ -26,13 +27,6 @@ extern const size_t hv_protocol_nroutes;
 
 /* --- render.c -------------------------------------------------------------- */
 
-/* Renders `len` bytes of Markdown to HTML with cmark's safe defaults (raw
- * HTML is replaced by a comment; javascript:, vbscript:, file: and data:
- * links other than images are emptied) and invalid UTF-8 replaced by
- * U+FFFD. Headings move one level down (# is <h2>) so the text sits under
- * the page's own <h1>. Returns a malloc'd NUL-terminated string (caller
- * frees with free()), or NULL when out of memory. */
-char *hv_markdown_html(const char *md, size_t len);
 
 /* NULL when `md` may be saved as a protocol version, else a message for
  * people: empty (only white space), longer than HV_PROTOCOL_MAX, or not
