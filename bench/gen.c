@@ -617,8 +617,15 @@ static enum hv_qs one_report(struct hv_conn *c, struct gen *g, int64_t started_m
   const char *es = json_string_value(json_object_get(data, "ended_at"));
   if (es)
     hv_local_datetime(es, &ended_col);
-  const char *doc = json_string_value(json_object_get(data, "document_type"));
-  const char *acc = json_string_value(json_object_get(data, "access"));
+  char doc[40], acc[40]; /* copies: `data` is freed before the insert */
+  snprintf(doc, sizeof doc, "%s",
+           json_string_value(json_object_get(data, "document_type"))
+               ? json_string_value(json_object_get(data, "document_type"))
+               : "");
+  snprintf(acc, sizeof acc, "%s",
+           json_string_value(json_object_get(data, "access"))
+               ? json_string_value(json_object_get(data, "access"))
+               : "");
 
   /* its reference number: by the year it was filed, in filing order */
   int64_t filed = from_alert ? alert_at : reported;
@@ -709,8 +716,8 @@ static enum hv_qs one_report(struct hv_conn *c, struct gen *g, int64_t started_m
                            submitted ? HV_P_INT(submitted) : HV_P_NULL,
                            HV_P_INT(filer),
                            HV_P_TEXT(agencies),
-                           HV_P_TEXT(doc ? doc : ""),
-                           HV_P_TEXT(acc ? acc : ""),
+                           HV_P_TEXT(doc),
+                           HV_P_TEXT(acc),
                            HV_P_TEXT(confidence),
                            verifier ? HV_P_INT(verifier) : HV_P_NULL,
                            verified_at ? HV_P_INT(verified_at) : HV_P_NULL,
