@@ -17,8 +17,8 @@ struct hv_row_ops {
 
 struct hv_row {
   const struct hv_row_ops *ops;
-  void *h;  /* backend handle: sqlite3_stmt* or PGresult* */
-  int row;  /* PostgreSQL: row number */
+  void *h;       /* backend handle: sqlite3_stmt* or PGresult* */
+  int row;       /* PostgreSQL: row number */
   void *scratch; /* freed after the callback (decoded bytea) */
 };
 
@@ -33,11 +33,20 @@ struct hv_backend {
   enum hv_qs (*commit)(struct hv_conn *c);
   void (*rollback)(struct hv_conn *c);
   /* Runs q; calls fn per row when fn is set; returns rows seen or changed. */
-  enum hv_qs (*run)(struct hv_conn *c, struct hv_sql *q, const char *text,
-                    const struct hv_param *p, size_t n, hv_row_fn fn, void *cls);
+  enum hv_qs (*run)(struct hv_conn *c, struct hv_sql *q, const char *text, const struct hv_param *p,
+                    size_t n, hv_row_fn fn, void *cls);
   /* 0 when the connection is usable (reconnecting if it was lost). */
   int (*check)(struct hv_conn *c);
   int (*backup)(struct hv_conn *c, const char *path, char *err, size_t errlen);
+  /* Group commit (NULL when the backend does not group its writers): a
+   * savepoint around each writer's work inside the shared transaction;
+   * rollback_to undoes one writer's work and keeps the transaction;
+   * in_tx tells whether the transaction is still open (SQLite rolls it
+   * back by itself after some errors: disk full, I/O). */
+  enum hv_qs (*savepoint)(struct hv_conn *c);
+  enum hv_qs (*release)(struct hv_conn *c);
+  enum hv_qs (*rollback_to)(struct hv_conn *c);
+  bool (*in_tx)(struct hv_conn *c);
 };
 
 /* Every backend connection starts with this header. */

@@ -26,8 +26,9 @@ static enum hv_qs map_result(struct pg_conn *c, PGresult *r, const char *what) {
     return HV_QS_RETRY;
   if (state && strncmp(state, "23", 2) == 0)
     return HV_QS_CONFLICT;
-  hv_log(HV_LOG_ERROR, "postgresql error", HV_LS("during", what), HV_LS("sqlstate", state),
-         HV_LS("detail", r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(c->pg)));
+  hv_log(
+      HV_LOG_ERROR, "postgresql error", HV_LS("during", what), HV_LS("sqlstate", state),
+      HV_LS("detail", r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : PQerrorMessage(c->pg)));
   return HV_QS_HARD;
 }
 
@@ -41,8 +42,8 @@ static int pg_connect(const char *url, struct hv_conn **out, char *err, size_t e
   c->pg = PQconnectdb(url);
   if (!c->pg || PQstatus(c->pg) != CONNECTION_OK) {
     const char *m = c->pg ? PQerrorMessage(c->pg) : "out of memory";
-    snprintf(err, errlen, "setting 'db': cannot connect to PostgreSQL: %.*s",
-             (int)strcspn(m, "\n"), m);
+    snprintf(err, errlen, "setting 'db': cannot connect to PostgreSQL: %.*s", (int)strcspn(m, "\n"),
+             m);
     PQfinish(c->pg);
     free(c);
     return -1;
@@ -65,8 +66,8 @@ static enum hv_qs pg_script(struct hv_conn *hc, const char *sql) {
   struct pg_conn *c = (struct pg_conn *)hc;
   PGresult *r = PQexec(c->pg, sql);
   ExecStatusType st = PQresultStatus(r);
-  enum hv_qs qs = (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? HV_QS_NONE
-                                                                     : map_result(c, r, "script");
+  enum hv_qs qs =
+      (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) ? HV_QS_NONE : map_result(c, r, "script");
   PQclear(r);
   return qs;
 }
@@ -81,7 +82,8 @@ static enum hv_qs pg_script(struct hv_conn *hc, const char *sql) {
 static enum hv_qs pg_begin(struct hv_conn *hc, bool write) {
   if (!write)
     return pg_script(hc, "BEGIN READ ONLY");
-  return pg_script(hc, "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(7340102)");
+  return pg_script(hc,
+                   "BEGIN ISOLATION LEVEL READ COMMITTED; SELECT pg_advisory_xact_lock(7340102)");
 }
 
 static enum hv_qs pg_commit(struct hv_conn *hc) { return pg_script(hc, "COMMIT"); }
@@ -235,6 +237,12 @@ static int pg_check(struct hv_conn *hc) {
 }
 
 const struct hv_backend hv_backend_postgres = {
-    "postgres", HV_DIALECT_POSTGRES, pg_connect, pg_disconnect, pg_script, pg_begin,
-    pg_commit, pg_rollback, pg_run, pg_check, NULL,
+    "postgres", HV_DIALECT_POSTGRES,
+    pg_connect, pg_disconnect,
+    pg_script,  pg_begin,
+    pg_commit,  pg_rollback,
+    pg_run,     pg_check,
+    NULL,       NULL,
+    NULL,       NULL,
+    NULL,
 };

@@ -129,11 +129,20 @@ static enum hv_qs sq_run(struct hv_conn *hc, struct hv_sql *q, const char *text,
   for (size_t i = 0; i < n; i++) {
     int k = (int)i + 1;
     switch (p[i].type) {
-    case HV_PT_NULL: rc = sqlite3_bind_null(st, k); break;
-    case HV_PT_INT: rc = sqlite3_bind_int64(st, k, p[i].i); break;
-    case HV_PT_TEXT: rc = sqlite3_bind_text(st, k, p[i].p, (int)p[i].n, SQLITE_STATIC); break;
-    case HV_PT_BLOB: rc = sqlite3_bind_blob(st, k, p[i].p, (int)p[i].n, SQLITE_STATIC); break;
-    default: rc = SQLITE_MISUSE;
+    case HV_PT_NULL:
+      rc = sqlite3_bind_null(st, k);
+      break;
+    case HV_PT_INT:
+      rc = sqlite3_bind_int64(st, k, p[i].i);
+      break;
+    case HV_PT_TEXT:
+      rc = sqlite3_bind_text(st, k, p[i].p, (int)p[i].n, SQLITE_STATIC);
+      break;
+    case HV_PT_BLOB:
+      rc = sqlite3_bind_blob(st, k, p[i].p, (int)p[i].n, SQLITE_STATIC);
+      break;
+    default:
+      rc = SQLITE_MISUSE;
     }
     if (rc != SQLITE_OK) {
       sqlite3_reset(st);
@@ -157,9 +166,9 @@ static enum hv_qs sq_run(struct hv_conn *hc, struct hv_sql *q, const char *text,
       break;
   }
   if (rc == SQLITE_DONE || (stopped && rc == SQLITE_ROW))
-    qs = fn ? (enum hv_qs)rows
-            : sqlite3_total_changes64(c->db) == before ? HV_QS_NONE
-                                                       : (enum hv_qs)sqlite3_changes(c->db);
+    qs = fn                                         ? (enum hv_qs)rows
+         : sqlite3_total_changes64(c->db) == before ? HV_QS_NONE
+                                                    : (enum hv_qs)sqlite3_changes(c->db);
   else
     qs = map_error(c, rc, "step");
   sqlite3_reset(st);
@@ -189,7 +198,8 @@ static int sq_backup(struct hv_conn *hc, const char *path, char *err, size_t err
     rc = sqlite3_errcode(dst);
   }
   if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-    snprintf(err, errlen, "backup to %s failed: %s", path, dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
+    snprintf(err, errlen, "backup to %s failed: %s", path,
+             dst ? sqlite3_errmsg(dst) : sqlite3_errstr(rc));
     sqlite3_close(dst);
     return -1;
   }
@@ -197,7 +207,19 @@ static int sq_backup(struct hv_conn *hc, const char *path, char *err, size_t err
   return 0;
 }
 
+/* Group commit: each writer's work in a batch runs inside its own
+ * savepoint of the one BEGIN IMMEDIATE ... COMMIT (see store.c). */
+static enum hv_qs sq_savepoint(struct hv_conn *hc) { return sq_script(hc, "SAVEPOINT hv_writer"); }
+static enum hv_qs sq_release(struct hv_conn *hc) { return sq_script(hc, "RELEASE hv_writer"); }
+static enum hv_qs sq_rollback_to(struct hv_conn *hc) {
+  return sq_script(hc, "ROLLBACK TO hv_writer; RELEASE hv_writer");
+}
+static bool sq_in_tx(struct hv_conn *hc) {
+  return !sqlite3_get_autocommit(((struct sq_conn *)hc)->db);
+}
+
 const struct hv_backend hv_backend_sqlite = {
-    "sqlite", HV_DIALECT_SQLITE, sq_connect, sq_disconnect, sq_script, sq_begin,
-    sq_commit, sq_rollback, sq_run, sq_check, sq_backup,
+    "sqlite",  HV_DIALECT_SQLITE, sq_connect,  sq_disconnect,  sq_script,
+    sq_begin,  sq_commit,         sq_rollback, sq_run,         sq_check,
+    sq_backup, sq_savepoint,      sq_release,  sq_rollback_to, sq_in_tx,
 };

@@ -13,6 +13,17 @@
 #include "store/backend.h"
 
 #define HV_TX_ATTEMPTS 5
+#define HV_GROUP_MAX 256 /* writers committed together at most */
+
+/* A writer waiting for the group commit. */
+struct group_item {
+  hv_tx_fn fn;
+  void *cls;
+  enum hv_qs qs;
+  bool settled; /* qs is final before the COMMIT (its work was rolled back) */
+  bool done;    /* the caller may return qs (under gmu) */
+  struct group_item *next;
+};
 
 struct hv_store {
   const struct hv_backend *be;
@@ -25,6 +36,15 @@ struct hv_store {
   _Atomic uint64_t waits;
   _Atomic uint64_t retries;
   _Atomic uint64_t failures;
+  /* group commit (backends with savepoints): writers queue here; one of
+   * them, the leader, runs a batch in one transaction for all */
+  bool group;
+  pthread_mutex_t gmu;
+  pthread_cond_t gcv;
+  struct group_item *queue, **queue_tail;
+  bool leading;
+  _Atomic uint64_t batches;
+  _Atomic uint64_t batched;
 };
 
 static _Atomic int next_sql_id = 1;
@@ -73,6 +93,10 @@ int hv_store_open(const char *url, unsigned pool, struct hv_store **out, char *e
     goto nomem;
   pthread_mutex_init(&s->mu, NULL);
   pthread_cond_init(&s->cv, NULL);
+  s->group = be->savepoint && be->release && be->rollback_to && be->in_tx;
+  pthread_mutex_init(&s->gmu, NULL);
+  pthread_cond_init(&s->gcv, NULL);
+  s->queue_tail = &s->queue;
   for (unsigned i = 0; i < pool; i++) {
     if (be->connect(url, &s->conns[i], err, errlen)) {
       hv_store_free(s);
@@ -101,6 +125,8 @@ void hv_store_free(struct hv_store *s) {
     s->be->disconnect(s->conns[i]);
   pthread_mutex_destroy(&s->mu);
   pthread_cond_destroy(&s->cv);
+  pthread_mutex_destroy(&s->gmu);
+  pthread_cond_destroy(&s->gcv);
   free(s->conns);
   free(s->free_list);
   free(s);
@@ -133,7 +159,7 @@ static void backoff(int attempt) {
   nanosleep(&ts, NULL);
 }
 
-enum hv_qs hv_store_tx(struct hv_store *s, bool write, hv_tx_fn fn, void *cls) {
+static enum hv_qs single_tx(struct hv_store *s, bool write, hv_tx_fn fn, void *cls) {
   struct hv_conn *c = acquire(s);
   enum hv_qs qs = HV_QS_HARD;
   for (int attempt = 0; attempt < HV_TX_ATTEMPTS; attempt++) {
@@ -176,6 +202,136 @@ enum hv_qs hv_store_tx(struct hv_store *s, bool write, hv_tx_fn fn, void *cls) {
     atomic_fetch_add(&s->failures, 1);
   release(s, c);
   return qs;
+}
+
+/* --- group commit ------------------------------------------------------
+ *
+ * SQLite has one writer at a time and a durable COMMIT costs a flush of
+ * the disk, so writers that arrive together are committed together: each
+ * writer queues its function; the first to find no leader becomes the
+ * leader, takes everything queued, and runs it in one BEGIN IMMEDIATE ...
+ * COMMIT, each function inside its own SAVEPOINT. A function that fails is
+ * rolled back to its savepoint and answers its own status; the others go
+ * on. Every caller is woken only after the COMMIT returned (or failed, and
+ * then all of them answer that failure), so hv_store_tx's contract holds:
+ * a write is durable when it returns >= 0. Writers that arrive while a
+ * batch commits queue up and form the next batch. The audit chain stays
+ * sequential: the functions run one after another on one connection, each
+ * reading the head its predecessor wrote. */
+
+/* Runs one function in its savepoint, retrying it on HV_QS_RETRY (which
+ * inside the batch only comes from the function itself). Returns its
+ * status; sets *lost when the whole transaction was lost. */
+static enum hv_qs group_run_one(struct hv_store *s, struct hv_conn *c, struct group_item *it,
+                                bool *lost) {
+  enum hv_qs qs = HV_QS_HARD;
+  for (int attempt = 0; attempt < HV_TX_ATTEMPTS; attempt++) {
+    if (attempt)
+      atomic_fetch_add(&s->retries, 1);
+    if (s->be->savepoint(c) < 0) {
+      *lost = true;
+      return HV_QS_HARD;
+    }
+    qs = it->fn(c, it->cls);
+    if (qs >= 0) {
+      if (s->be->release(c) < 0)
+        *lost = true;
+      return qs;
+    }
+    if (!s->be->in_tx(c) || s->be->rollback_to(c) < 0) {
+      *lost = true;
+      return qs;
+    }
+    if (qs != HV_QS_RETRY)
+      return qs;
+  }
+  return qs;
+}
+
+/* The leader's work: the batch `items` (n of them) in one transaction. */
+static void group_commit(struct hv_store *s, struct group_item **items, size_t n) {
+  if (n == 1) { /* alone: no savepoint needed */
+    items[0]->qs = single_tx(s, true, items[0]->fn, items[0]->cls);
+    return;
+  }
+  struct hv_conn *c = acquire(s);
+  enum hv_qs qs = HV_QS_HARD;
+  atomic_fetch_add(&s->batches, 1);
+  atomic_fetch_add(&s->batched, n);
+  for (int attempt = 0; attempt < HV_TX_ATTEMPTS; attempt++) {
+    if (attempt) {
+      atomic_fetch_add(&s->retries, 1);
+      backoff(attempt - 1);
+    }
+    qs = s->be->check(c) ? HV_QS_HARD : s->be->begin(c, true);
+    if (qs == HV_QS_RETRY)
+      continue;
+    if (qs < 0)
+      break;
+    bool lost = false;
+    for (size_t i = 0; i < n && !lost; i++) {
+      if (items[i]->settled)
+        continue;
+      items[i]->qs = group_run_one(s, c, items[i], &lost);
+      /* its work is rolled back: its answer stands whatever the others do
+       * (when the transaction was lost with it, it is retried with them) */
+      items[i]->settled = items[i]->qs < 0 && !lost;
+    }
+    if (lost) { /* the database rolled the transaction back: go round */
+      s->be->rollback(c);
+      qs = HV_QS_RETRY;
+      continue;
+    }
+    qs = s->be->commit(c);
+    if (qs < 0)
+      s->be->rollback(c);
+    if (qs != HV_QS_RETRY)
+      break;
+  }
+  for (size_t i = 0; i < n; i++) {
+    if (!items[i]->settled && qs < 0)
+      items[i]->qs = qs; /* not committed: the batch's failure is everyone's */
+    if (items[i]->qs == HV_QS_HARD || items[i]->qs == HV_QS_RETRY)
+      atomic_fetch_add(&s->failures, 1);
+  }
+  release(s, c);
+}
+
+static enum hv_qs group_tx(struct hv_store *s, hv_tx_fn fn, void *cls) {
+  struct group_item me = {fn, cls, HV_QS_HARD, false, false, NULL};
+  struct group_item *batch[HV_GROUP_MAX];
+  pthread_mutex_lock(&s->gmu);
+  *s->queue_tail = &me;
+  s->queue_tail = &me.next;
+  while (!me.done) {
+    if (s->leading) {
+      pthread_cond_wait(&s->gcv, &s->gmu);
+      continue;
+    }
+    s->leading = true;
+    size_t n = 0;
+    while (s->queue && n < HV_GROUP_MAX) {
+      batch[n++] = s->queue;
+      s->queue = s->queue->next;
+    }
+    if (!s->queue)
+      s->queue_tail = &s->queue;
+    pthread_mutex_unlock(&s->gmu);
+    group_commit(s, batch, n);
+    pthread_mutex_lock(&s->gmu);
+    for (size_t i = 0; i < n; i++)
+      batch[i]->done = true;
+    s->leading = false;
+    pthread_cond_broadcast(&s->gcv); /* the answered return; one of the rest leads next */
+  }
+  pthread_mutex_unlock(&s->gmu);
+  return me.qs;
+}
+
+enum hv_qs hv_store_tx(struct hv_store *s, bool write, hv_tx_fn fn, void *cls) {
+  if (write && s->group)
+    return group_tx(s, fn, cls);
+  return single_tx(s, write, fn, cls);
 }
 
 static const char *text_for(struct hv_conn *c, const struct hv_sql *q) {
@@ -226,12 +382,15 @@ static enum hv_qs ping_tx(struct hv_conn *c, void *cls) {
   return qs == HV_QS_ONE && v == 1 ? HV_QS_ONE : HV_QS_HARD;
 }
 
-int hv_store_ping(struct hv_store *s) { return hv_store_tx(s, false, ping_tx, NULL) == HV_QS_ONE ? 0 : -1; }
+int hv_store_ping(struct hv_store *s) {
+  return hv_store_tx(s, false, ping_tx, NULL) == HV_QS_ONE ? 0 : -1;
+}
 
 int hv_store_backup(struct hv_store *s, const char *path, char *err, size_t errlen) {
   if (!s->be->backup) {
-    snprintf(err, errlen,
-             "backup: this database is PostgreSQL; back it up with pg_dump (see docs/operations.md)");
+    snprintf(
+        err, errlen,
+        "backup: this database is PostgreSQL; back it up with pg_dump (see docs/operations.md)");
     return -1;
   }
   struct hv_conn *c = acquire(s);
@@ -255,9 +414,14 @@ int hv_store_metrics(struct hv_store *s, struct hv_buf *out) {
       "# HELP haven_db_tx_retries_total Transactions retried after a conflict.\n"
       "# TYPE haven_db_tx_retries_total counter\nhaven_db_tx_retries_total %llu\n"
       "# HELP haven_db_tx_failures_total Transactions that failed in the database.\n"
-      "# TYPE haven_db_tx_failures_total counter\nhaven_db_tx_failures_total %llu\n",
+      "# TYPE haven_db_tx_failures_total counter\nhaven_db_tx_failures_total %llu\n"
+      "# HELP haven_db_group_commits_total Write transactions committed for a group of writers.\n"
+      "# TYPE haven_db_group_commits_total counter\nhaven_db_group_commits_total %llu\n"
+      "# HELP haven_db_group_writes_total Writes committed through group commits.\n"
+      "# TYPE haven_db_group_writes_total counter\nhaven_db_group_writes_total %llu\n",
       s->be->name, s->size, s->size - nfree, (unsigned long long)atomic_load(&s->waits),
-      (unsigned long long)atomic_load(&s->retries), (unsigned long long)atomic_load(&s->failures));
+      (unsigned long long)atomic_load(&s->retries), (unsigned long long)atomic_load(&s->failures),
+      (unsigned long long)atomic_load(&s->batches), (unsigned long long)atomic_load(&s->batched));
 }
 
 /* --- migrations ------------------------------------------------------- */
@@ -328,7 +492,8 @@ int hv_store_schema_latest(void) {
 static struct hv_sql q_version = HV_SQL("SELECT COALESCE(MAX(version), 0) FROM schema_version");
 static struct hv_sql q_add_version =
     HV_SQL("INSERT INTO schema_version (version, name, applied_at) VALUES (?, ?, ?)");
-static struct hv_sql q_lock = HV_SQL2("SELECT 1", "SELECT 1 FROM (SELECT pg_advisory_xact_lock(7340101)) AS l");
+static struct hv_sql q_lock =
+    HV_SQL2("SELECT 1", "SELECT 1 FROM (SELECT pg_advisory_xact_lock(7340101)) AS l");
 
 struct migrate_ctx {
   int from, to;
@@ -403,10 +568,10 @@ int hv_store_migrate(struct hv_store *s, int *from, int *to, char *err, size_t e
 }
 
 static enum hv_qs version_tx(struct hv_conn *c, void *cls) {
-  static struct hv_sql q_has = HV_SQL2(
-      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
-      "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_version' "
-      "AND table_schema = current_schema()");
+  static struct hv_sql q_has =
+      HV_SQL2("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+              "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = 'schema_version' "
+              "AND table_schema = current_schema()");
   int64_t has = 0;
   enum hv_qs qs = hv_db_int(c, &q_has, NULL, 0, &has);
   if (qs < 0)

@@ -63,8 +63,8 @@ static int idempotency(struct hv_request *rq, const char **key, char hash[65]) {
   for (size_t i = 0; ok && i < n; i++)
     ok = k[i] > 0x20 && k[i] < 0x7f;
   if (!ok) {
-    hv_reply_error(rq, 400, "invalid_value", "The Idempotency-Key must be 1 to 100 printable characters.",
-                   "Idempotency-Key");
+    hv_reply_error(rq, 400, "invalid_value",
+                   "The Idempotency-Key must be 1 to 100 printable characters.", "Idempotency-Key");
     return -1;
   }
   unsigned char h[32];
@@ -92,12 +92,15 @@ static void reply_incident(struct hv_request *rq, int status, int64_t id, size_t
     hv_reply_header(rq, "Location", loc);
 }
 
-static void reply_write_error(struct hv_request *rq, enum hv_qs qs, const struct hv_incident_write *w,
-                              const char *none) {
+static void reply_write_error(struct hv_request *rq, enum hv_qs qs,
+                              const struct hv_incident_write *w, const char *none) {
   if (qs == HV_QS_NONE)
     hv_reply_error(rq, 404, "not_found", none, NULL);
   else if (qs == HV_QS_CONFLICT && w->refusal)
-    hv_reply_error(rq, w->refusal_status, w->refusal_status == 409 ? "conflict" : w->refusal_status == 403 ? "forbidden" : "refused",
+    hv_reply_error(rq, w->refusal_status,
+                   w->refusal_status == 409   ? "conflict"
+                   : w->refusal_status == 403 ? "forbidden"
+                                              : "refused",
                    w->refusal, NULL);
   else
     hv_reply_store_error(rq, qs);
@@ -200,7 +203,8 @@ static void api_get(struct hv_request *rq) {
   struct hv_app *app = rq->app;
   json_t *o;
   int64_t scope = hv_policy_department(rq->principal);
-  enum hv_qs qs = scope < 0 ? HV_QS_NONE : hv_incident_get(app->store, hv_param(rq, "id")->num, scope, &o);
+  enum hv_qs qs =
+      scope < 0 ? HV_QS_NONE : hv_incident_get(app->store, hv_param(rq, "id")->num, scope, &o);
   if (qs == HV_QS_NONE)
     hv_reply_error(rq, 404, "not_found", "There is no such report.", NULL);
   else if (qs < 0)
@@ -213,7 +217,8 @@ static void api_history(struct hv_request *rq) {
   struct hv_app *app = rq->app;
   json_t *o;
   int64_t scope = hv_policy_department(rq->principal);
-  enum hv_qs qs = scope < 0 ? HV_QS_NONE : hv_incident_history(app->store, hv_param(rq, "id")->num, scope, &o);
+  enum hv_qs qs =
+      scope < 0 ? HV_QS_NONE : hv_incident_history(app->store, hv_param(rq, "id")->num, scope, &o);
   if (qs == HV_QS_NONE)
     hv_reply_error(rq, 404, "not_found", "There is no such report.", NULL);
   else if (qs < 0)
@@ -235,7 +240,8 @@ static void api_update(struct hv_request *rq) {
   json_t *version = json_object_get(body, "version"), *data = json_object_get(body, "data");
   if (!json_is_integer(version) || !json_is_object(data) || json_object_size(body) != 2) {
     hv_reply_error(rq, 400, "invalid_value",
-                   "Send {\"version\": the version you edited, \"data\": the whole report}.", "version");
+                   "Send {\"version\": the version you edited, \"data\": the whole report}.",
+                   "version");
     goto out;
   }
   if (hv_incident_check(data, false, hv_clock_wall_ms(), add_problem, &pr)) {
@@ -268,8 +274,8 @@ out:
   json_decref(body);
 }
 
-static const char *const action_choices[] = {"submit", "review", "request_info", "verify",
-                                             "close",  "refer",  NULL};
+static const char *const action_choices[] = {"submit", "review", "request_info", "verify", "close",
+                                             "refer",  NULL};
 static const char *const confidence_choices[] = {"confirmed", "probable", "unverified", NULL};
 
 struct action_body {
@@ -287,7 +293,8 @@ static const struct hv_jfield action_spec[] = {
      confidence_choices},
     {"note", HV_J_STRING, false, offsetof(struct action_body, note), 0, 500, 0, 0, NULL},
     {"refer_legal", HV_J_BOOL, false, offsetof(struct action_body, legal), 0, 0, 0, 0, NULL},
-    {"refer_workgroup", HV_J_BOOL, false, offsetof(struct action_body, workgroup), 0, 0, 0, 0, NULL},
+    {"refer_workgroup", HV_J_BOOL, false, offsetof(struct action_body, workgroup), 0, 0, 0, 0,
+     NULL},
 };
 
 static void api_action(struct hv_request *rq) {
@@ -302,7 +309,8 @@ static void api_action(struct hv_request *rq) {
   if (!j)
     goto out;
   if (b.action == HV_ACT_VERIFY && b.confidence < 0) {
-    hv_reply_error(rq, 400, "missing_field", "Say how confident the verification is.", "confidence");
+    hv_reply_error(rq, 400, "missing_field", "Say how confident the verification is.",
+                   "confidence");
     goto out;
   }
   if (b.action == HV_ACT_REQUEST_INFO && (!b.note || !*b.note)) {
@@ -332,7 +340,8 @@ static void api_action(struct hv_request *rq) {
       reply_write_error(rq, g, &w, "There is no such report.");
       goto out;
     }
-    int n = hv_incident_check(json_object_get(cur, "data"), true, hv_clock_wall_ms(), add_problem, &pr);
+    int n =
+        hv_incident_check(json_object_get(cur, "data"), true, hv_clock_wall_ms(), add_problem, &pr);
     json_decref(cur);
     if (n) {
       reply_problems(rq, pr.list);
@@ -418,8 +427,9 @@ static void api_list(struct hv_request *rq) {
     return;
   int64_t scope = hv_policy_department(rq->principal);
   if (scope < 0) {
-    hv_reply_json(rq, 200, json_pack("{s:[], s:i, s:i, s:I}", "items", "total", 0, "page", 1,
-                                     "per_page", (json_int_t)f.limit));
+    hv_reply_json(rq, 200,
+                  json_pack("{s:[], s:i, s:b, s:i, s:I}", "items", "total", 0, "total_capped", 0,
+                            "page", 1, "per_page", (json_int_t)f.limit));
     return;
   }
   enum hv_qs qs = hv_incidents_list(app->store, scope, &f, &items, &total);
@@ -427,9 +437,12 @@ static void api_list(struct hv_request *rq) {
     hv_reply_store_error(rq, qs);
     return;
   }
-  hv_reply_json(rq, 200, json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total,
-                                   "page", (json_int_t)(f.offset / f.limit + 1), "per_page",
-                                   (json_int_t)f.limit));
+  bool capped = total > HV_INCIDENTS_COUNT_CAP; /* "more than 10,000" */
+  hv_reply_json(rq, 200,
+                json_pack("{s:o, s:I, s:b, s:I, s:I}", "items", items, "total",
+                          (json_int_t)(capped ? HV_INCIDENTS_COUNT_CAP : total), "total_capped",
+                          capped, "page", (json_int_t)(f.offset / f.limit + 1), "per_page",
+                          (json_int_t)f.limit));
 }
 
 /* Scans text without saving: the page shows what would be replaced and
@@ -440,8 +453,7 @@ static void api_scan(struct hv_request *rq) {
   struct {
     const char *text;
   } b = {NULL};
-  static const struct hv_jfield spec[] = {
-      {"text", HV_J_STRING, true, 0, 0, 20000, 0, 0, NULL}};
+  static const struct hv_jfield spec[] = {{"text", HV_J_STRING, true, 0, 0, 20000, 0, 0, NULL}};
   json_t *j = hv_api_body(rq, spec, 1, &b);
   if (!j)
     return;
@@ -452,11 +464,13 @@ static void api_scan(struct hv_request *rq) {
     json_t *found = json_object(), *words = json_array();
     for (int k = 0; k < HV_PII_MAX; k++)
       if (r.found[k])
-        json_object_set_new(found, hv_pii_placeholder((enum hv_pii)k), json_integer((json_int_t)r.found[k]));
+        json_object_set_new(found, hv_pii_placeholder((enum hv_pii)k),
+                            json_integer((json_int_t)r.found[k]));
     for (size_t w = 0; w < r.nwords; w++)
       json_array_append_new(words, json_string(r.words[w]));
-    hv_reply_json(rq, 200, json_pack("{s:s, s:o, s:o}", "text", out.data ? out.data : "", "found",
-                                     found, "flags", words));
+    hv_reply_json(rq, 200,
+                  json_pack("{s:s, s:o, s:o}", "text", out.data ? out.data : "", "found", found,
+                            "flags", words));
   }
   hv_buf_free(&out);
   json_decref(j);
@@ -495,9 +509,13 @@ static json_t *facility_options(struct hv_request *rq, int64_t selected) {
   size_t i;
   json_t *f;
   json_array_foreach(items, i, f) {
-    json_object_set_new(f, "selected", json_boolean(json_integer_value(json_object_get(f, "id")) == selected));
-    json_array_append(json_integer_value(json_object_get(f, "department_id")) == rq->principal->department_id
-                          ? mine : others, f);
+    json_object_set_new(f, "selected",
+                        json_boolean(json_integer_value(json_object_get(f, "id")) == selected));
+    json_array_append(json_integer_value(json_object_get(f, "department_id")) ==
+                              rq->principal->department_id
+                          ? mine
+                          : others,
+                      f);
   }
   json_array_extend(mine, others);
   json_decref(others);
@@ -534,7 +552,8 @@ static void page_alert_post(struct hv_request *rq) {
     return;
   }
   json_t *alert = hv_alert_from_form(&form);
-  if (hv_alert_check(alert, hv_clock_wall_ms(), add_problem, &pr) || hv_alert_redact(alert, &found, NULL)) {
+  if (hv_alert_check(alert, hv_clock_wall_ms(), add_problem, &pr) ||
+      hv_alert_redact(alert, &found, NULL)) {
     alert_page(rq, 400, alert, pr.list, NULL);
     return;
   }
@@ -559,9 +578,12 @@ static void page_alert_post(struct hv_request *rq) {
   json_decref(data);
   if (qs <= 0) {
     json_t *p = json_array();
-    json_array_append_new(p, json_pack("{s:s, s:s}", "field", "facility_id", "message",
-                                       qs == HV_QS_NONE ? "Choose one of your department's facilities."
-                                                        : "The alert could not be saved. Please try again, or call your liaison."));
+    json_array_append_new(
+        p,
+        json_pack("{s:s, s:s}", "field", "facility_id", "message",
+                  qs == HV_QS_NONE
+                      ? "Choose one of your department's facilities."
+                      : "The alert could not be saved. Please try again, or call your liaison."));
     alert_page(rq, qs == HV_QS_NONE ? 400 : 503, alert, p, NULL);
     return;
   }
@@ -573,7 +595,8 @@ static void page_alert_post(struct hv_request *rq) {
     ref = hv_arena_strdup(rq->arena, json_string_value(json_object_get(o, "ref")));
     json_decref(o);
   }
-  alert_page(rq, 201, json_object(), NULL, json_pack("{s:s, s:I}", "ref", ref, "id", (json_int_t)w.new_id));
+  alert_page(rq, 201, json_object(), NULL,
+             json_pack("{s:s, s:I}", "ref", ref, "id", (json_int_t)w.new_id));
   json_decref(alert);
 }
 
@@ -606,11 +629,14 @@ static void page_list(struct hv_request *rq) {
     hv_time_format(json_integer_value(json_object_get(it, "started_at")), when, sizeof when);
     json_object_set_new(it, "when", json_string(when));
     json_object_set_new(it, "status_label",
-                        json_string(hv_choice_label(HV_CH_STATUS, json_string_value(json_object_get(it, "status")))));
+                        json_string(hv_choice_label(
+                            HV_CH_STATUS, json_string_value(json_object_get(it, "status")))));
   }
+  bool capped = total > HV_INCIDENTS_COUNT_CAP;
   hv_page(rq, 200, "incidents", "Incident reports — Haven",
-          json_pack("{s:o, s:I, s:o, s:o, s:s, s:s, s:s, s:b}", "items", items, "total",
-                    (json_int_t)total, "statuses", choices_json(HV_CH_STATUS, f.status), "agencies",
+          json_pack("{s:o, s:I, s:b, s:o, s:o, s:s, s:s, s:s, s:b}", "items", items, "total",
+                    (json_int_t)(capped ? HV_INCIDENTS_COUNT_CAP : total), "total_capped", capped,
+                    "statuses", choices_json(HV_CH_STATUS, f.status), "agencies",
                     choices_json(HV_CH_AGENCY, f.agency), "q", f.q ? f.q : "", "from",
                     hv_query(rq, "from") ? hv_query(rq, "from") : "", "to",
                     hv_query(rq, "to") ? hv_query(rq, "to") : "", "can_write",
@@ -692,7 +718,8 @@ static void page_edit(struct hv_request *rq) {
   struct hv_app *app = rq->app;
   json_t *o;
   int64_t scope = hv_policy_department(rq->principal);
-  enum hv_qs qs = scope < 0 ? HV_QS_NONE : hv_incident_get(app->store, hv_param(rq, "id")->num, scope, &o);
+  enum hv_qs qs =
+      scope < 0 ? HV_QS_NONE : hv_incident_get(app->store, hv_param(rq, "id")->num, scope, &o);
   if (qs <= 0) {
     if (qs == HV_QS_NONE)
       hv_reply_error(rq, 404, "not_found", "There is no such report.", NULL);
@@ -702,8 +729,8 @@ static void page_edit(struct hv_request *rq) {
   }
   json_t *data = json_incref(json_object_get(o, "data"));
   json_object_set(data, "facility_id", json_object_get(o, "facility_id"));
-  edit_page(rq, 200, hv_param(rq, "id")->num, (int)json_integer_value(json_object_get(o, "version")),
-            data, NULL, NULL);
+  edit_page(rq, 200, hv_param(rq, "id")->num,
+            (int)json_integer_value(json_object_get(o, "version")), data, NULL, NULL);
   json_decref(o);
 }
 
@@ -736,7 +763,8 @@ static void save_form(struct hv_request *rq, int64_t id) {
   }
   if (!facility)
     add_problem(&pr, "facility_id", "Choose the facility.");
-  if (hv_incident_check(data, false, hv_clock_wall_ms(), add_problem, &pr) || json_array_size(pr.list)) {
+  if (hv_incident_check(data, false, hv_clock_wall_ms(), add_problem, &pr) ||
+      json_array_size(pr.list)) {
     edit_page(rq, 400, id, (int)version, data, pr.list, NULL);
     pr.list = NULL;
     data = NULL;
@@ -775,15 +803,20 @@ static void save_form(struct hv_request *rq, int64_t id) {
     json_t *p = json_array();
     json_array_append_new(p, json_pack("{s:s?, s:s}", "field", NULL, "message",
                                        w.refusal ? w.refusal
-                                       : qs == HV_QS_NONE ? "Choose one of your department's facilities."
-                                                          : "The database did not answer. Nothing was saved."));
-    edit_page(rq, w.refusal_status ? w.refusal_status : qs == HV_QS_NONE ? 400 : 503, id ? w.id : 0,
-              (int)version, data, p, NULL);
+                                       : qs == HV_QS_NONE
+                                           ? "Choose one of your department's facilities."
+                                           : "The database did not answer. Nothing was saved."));
+    edit_page(rq,
+              w.refusal_status   ? w.refusal_status
+              : qs == HV_QS_NONE ? 400
+                                 : 503,
+              id ? w.id : 0, (int)version, data, p, NULL);
     data = NULL;
     goto done;
   }
-  hv_reply_redirect(rq, 303, hv_arena_printf(rq->arena, "/incidents/%lld%s", (long long)id,
-                                             found ? "?redacted=1" : ""));
+  hv_reply_redirect(
+      rq, 303,
+      hv_arena_printf(rq->arena, "/incidents/%lld%s", (long long)id, found ? "?redacted=1" : ""));
 done:
   json_decref(data);
   json_decref(flags);
@@ -815,11 +848,14 @@ static void page_action(struct hv_request *rq) {
   }
   json_t *problems = json_array();
   if (act == HV_ACT_VERIFY && (!conf || !hv_choice_label(HV_CH_CONFIDENCE, conf)))
-    json_array_append_new(problems, json_pack("{s:s, s:s}", "field", "confidence", "message", "Say how confident the verification is."));
+    json_array_append_new(problems, json_pack("{s:s, s:s}", "field", "confidence", "message",
+                                              "Say how confident the verification is."));
   if (act == HV_ACT_REQUEST_INFO && (!n || !*n))
-    json_array_append_new(problems, json_pack("{s:s, s:s}", "field", "note", "message", "Say what information is needed."));
+    json_array_append_new(problems, json_pack("{s:s, s:s}", "field", "note", "message",
+                                              "Say what information is needed."));
   if (n && strlen(n) > 2000)
-    json_array_append_new(problems, json_pack("{s:s, s:s}", "field", "note", "message", "Keep the note under 500 characters."));
+    json_array_append_new(problems, json_pack("{s:s, s:s}", "field", "note", "message",
+                                              "Keep the note under 500 characters."));
   if (json_array_size(problems)) {
     view_page(rq, 400, id, NULL, problems);
     return;
@@ -827,7 +863,8 @@ static void page_action(struct hv_request *rq) {
   hv_buf_init(&note, 8192);
   if (n && hv_redact(n, strlen(n), &note, &red)) {
     hv_buf_free(&note);
-    json_array_append_new(problems, json_pack("{s:s, s:s}", "field", "note", "message", "The note is not valid text."));
+    json_array_append_new(problems, json_pack("{s:s, s:s}", "field", "note", "message",
+                                              "The note is not valid text."));
     view_page(rq, 400, id, NULL, problems);
     return;
   }
@@ -845,11 +882,13 @@ static void page_action(struct hv_request *rq) {
     enum hv_qs g = w.scope < 0 ? HV_QS_NONE : hv_incident_get(app->store, id, w.scope, &cur);
     if (g > 0) {
       struct problems pr = {problems};
-      int bad = hv_incident_check(json_object_get(cur, "data"), true, hv_clock_wall_ms(), add_problem, &pr);
+      int bad = hv_incident_check(json_object_get(cur, "data"), true, hv_clock_wall_ms(),
+                                  add_problem, &pr);
       json_decref(cur);
       if (bad) {
         hv_buf_free(&note);
-        view_page(rq, 400, id, "The report is not complete yet: fill in what is listed, then submit.", problems);
+        view_page(rq, 400, id,
+                  "The report is not complete yet: fill in what is listed, then submit.", problems);
         return;
       }
     }
@@ -862,8 +901,10 @@ static void page_action(struct hv_request *rq) {
     return;
   }
   if (qs < 0) {
-    json_array_append_new(problems, json_pack("{s:s?, s:s}", "field", NULL, "message",
-                                              w.refusal ? w.refusal : "The database did not answer. Nothing was changed."));
+    json_array_append_new(
+        problems,
+        json_pack("{s:s?, s:s}", "field", NULL, "message",
+                  w.refusal ? w.refusal : "The database did not answer. Nothing was changed."));
     view_page(rq, w.refusal_status ? w.refusal_status : 503, id, NULL, problems);
     return;
   }
@@ -880,6 +921,7 @@ const struct hv_route hv_incident_pages[] = {
     {HV_GET, "/incidents/{id:int}", READ, 0, 0, page_view},
     {HV_GET, "/incidents/{id:int}/edit", WRITE, 0, 0, page_edit},
     {HV_POST, "/incidents/{id:int}", WRITE, HV_R_CSRF, 65536, page_save},
-    {HV_POST, "/incidents/{id:int}/actions", WRITE | HV_PERM_INCIDENT_REVIEW, HV_R_CSRF, 8192, page_action},
+    {HV_POST, "/incidents/{id:int}/actions", WRITE | HV_PERM_INCIDENT_REVIEW, HV_R_CSRF, 8192,
+     page_action},
 };
 const size_t hv_incident_npages = sizeof hv_incident_pages / sizeof hv_incident_pages[0];

@@ -121,18 +121,18 @@ enum hv_incident_action {
 struct hv_incident_write {
   /* in */
   const struct hv_principal *by;
-  int64_t scope;          /* hv_policy_department of `by` */
-  int64_t id;             /* for updates and actions */
-  int expect_version;     /* for updates and actions: the version the writer saw */
-  json_t *data;           /* report fields (borrowed), already checked and redacted */
-  json_t *alert;          /* quick alert (borrowed) or NULL */
-  const char *idem_key;   /* Idempotency-Key, or NULL */
-  const char *idem_hash;  /* hash of the request body */
-  const char *route;      /* for the idempotency record */
+  int64_t scope;               /* hv_policy_department of `by` */
+  int64_t id;                  /* for updates and actions */
+  int expect_version;          /* for updates and actions: the version the writer saw */
+  json_t *data;                /* report fields (borrowed), already checked and redacted */
+  json_t *alert;               /* quick alert (borrowed) or NULL */
+  const char *idem_key;        /* Idempotency-Key, or NULL */
+  const char *idem_hash;       /* hash of the request body */
+  const char *route;           /* for the idempotency record */
   const struct hv_config *cfg; /* for notifications (alerts) */
   enum hv_incident_action action;
-  const char *confidence; /* verify */
-  const char *note;       /* request info, verify, close, refer (redacted) */
+  const char *confidence;           /* verify */
+  const char *note;                 /* request info, verify, close, refer (redacted) */
   int refer_legal, refer_workgroup; /* refer: -1 keeps */
   /* out */
   int64_t new_id;
@@ -164,5 +164,9 @@ struct hv_incident_filter {
   int64_t department_id, facility_id, from, to, offset, limit;
   const char *status, *agency, *document, *access, *confidence, *q;
 };
+/* Lists count matching reports only up to a cap: counting every one of a
+ * million rows costs more than the page itself. *total is exact up to
+ * HV_INCIDENTS_COUNT_CAP; HV_INCIDENTS_COUNT_CAP + 1 means "more than that". */
+#define HV_INCIDENTS_COUNT_CAP 10000
 enum hv_qs hv_incidents_list(struct hv_store *s, int64_t scope, const struct hv_incident_filter *f,
                              json_t **items, int64_t *total);

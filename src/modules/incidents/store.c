@@ -20,29 +20,34 @@ static struct hv_sql q_facility_dept =
     HV_SQL("SELECT department_id FROM facilities WHERE id = ? AND (? = 0 OR department_id = ?)");
 static struct hv_sql q_counter_bump =
     HV_SQL("UPDATE incident_counters SET last = last + 1 WHERE year = ? RETURNING last");
-static struct hv_sql q_counter_new = HV_SQL("INSERT INTO incident_counters (year, last) VALUES (?, 1)");
+static struct hv_sql q_counter_new =
+    HV_SQL("INSERT INTO incident_counters (year, last) VALUES (?, 1)");
 static struct hv_sql q_insert = HV_SQL(
     "INSERT INTO incidents (ref, department_id, facility_id, status, version, from_alert, "
     "started_at, ended_at, reported_at, filed_by, agencies, document_type, access_outcome, alert, "
-    "data, created_at, updated_at) VALUES (?, ?, ?, 'draft', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "data, created_at, updated_at) VALUES (?, ?, ?, 'draft', 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+    "?) "
     "RETURNING id");
 static struct hv_sql q_version_add = HV_SQL(
     "INSERT INTO incident_versions (incident_id, version, status, changed_by, changed_at, action, "
     "note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-static struct hv_sql q_idem_get = HV_SQL(
-    "SELECT request_hash, body FROM idempotency_keys WHERE user_id = ? AND key = ?");
+static struct hv_sql q_idem_get =
+    HV_SQL("SELECT request_hash, body FROM idempotency_keys WHERE user_id = ? AND key = ?");
 static struct hv_sql q_idem_put = HV_SQL(
     "INSERT INTO idempotency_keys (user_id, key, route, request_hash, status, body, created_at) "
     "VALUES (?, ?, ?, ?, 201, ?, ?)");
-static struct hv_sql q_current = HV_SQL(
-    "SELECT i.id, i.department_id, i.status, i.version, i.filed_by, i.data, i.ref, "
-    "i.refer_legal, i.refer_workgroup FROM incidents i WHERE i.id = ? AND (? = 0 OR i.department_id = ?)");
+static struct hv_sql q_current =
+    HV_SQL("SELECT i.id, i.department_id, i.status, i.version, i.filed_by, i.data, i.ref, "
+           "i.refer_legal, i.refer_workgroup FROM incidents i WHERE i.id = ? AND (? = 0 OR "
+           "i.department_id = ?)");
 static struct hv_sql q_update = HV_SQL(
-    "UPDATE incidents SET facility_id = ?, department_id = ?, version = version + 1, started_at = ?, "
+    "UPDATE incidents SET facility_id = ?, department_id = ?, version = version + 1, started_at = "
+    "?, "
     "ended_at = ?, agencies = ?, document_type = ?, access_outcome = ?, data = ?, updated_at = ? "
     "WHERE id = ? AND version = ?");
 static struct hv_sql q_set_status = HV_SQL(
-    "UPDATE incidents SET status = ?, version = version + 1, submitted_at = COALESCE(?, submitted_at), "
+    "UPDATE incidents SET status = ?, version = version + 1, submitted_at = COALESCE(?, "
+    "submitted_at), "
     "confidence = COALESCE(?, confidence), verified_by = COALESCE(?, verified_by), "
     "verified_at = COALESCE(?, verified_at), refer_legal = ?, refer_workgroup = ?, updated_at = ? "
     "WHERE id = ? AND version = ?");
@@ -97,9 +102,14 @@ static enum hv_qs next_ref(struct hv_conn *c, int64_t now, char ref[32]) {
 
 static enum hv_qs add_version(struct hv_conn *c, int64_t id, int version, const char *status,
                               int64_t by, const char *action, const char *note, const char *data) {
-  struct hv_param p[] = {HV_P_INT(id),      HV_P_INT(version),   HV_P_TEXT(status),
-                         HV_P_INT(by),      HV_P_INT(hv_clock_wall_ms()), HV_P_TEXT(action),
-                         HV_P_TEXT(note),   HV_P_TEXT(data)};
+  struct hv_param p[] = {HV_P_INT(id),
+                         HV_P_INT(version),
+                         HV_P_TEXT(status),
+                         HV_P_INT(by),
+                         HV_P_INT(hv_clock_wall_ms()),
+                         HV_P_TEXT(action),
+                         HV_P_TEXT(note),
+                         HV_P_TEXT(data)};
   return hv_db_exec(c, &q_version_add, p, 8);
 }
 
@@ -171,13 +181,13 @@ static enum hv_qs create_tx(struct hv_conn *c, void *cls) {
     free(alert);
     return HV_QS_HARD;
   }
-  struct hv_param p[] = {HV_P_TEXT(w->ref),    HV_P_INT(dept),
-                         HV_P_INT(facility),   HV_P_INT(w->alert ? 1 : 0),
-                         HV_P_INT(cp.started), cp.ended ? HV_P_INT(cp.ended) : HV_P_NULL,
-                         HV_P_INT(now),        HV_P_INT(w->by->user_id),
+  struct hv_param p[] = {HV_P_TEXT(w->ref),      HV_P_INT(dept),
+                         HV_P_INT(facility),     HV_P_INT(w->alert ? 1 : 0),
+                         HV_P_INT(cp.started),   cp.ended ? HV_P_INT(cp.ended) : HV_P_NULL,
+                         HV_P_INT(now),          HV_P_INT(w->by->user_id),
                          HV_P_TEXT(cp.agencies), HV_P_TEXT(cp.document),
-                         HV_P_TEXT(cp.access), HV_P_TEXT(alert),
-                         HV_P_TEXT(data),      HV_P_INT(now),
+                         HV_P_TEXT(cp.access),   HV_P_TEXT(alert),
+                         HV_P_TEXT(data),        HV_P_INT(now),
                          HV_P_INT(now)};
   qs = hv_db_int(c, &q_insert, p, 15, &id);
   if (qs > 0)
@@ -192,7 +202,7 @@ static enum hv_qs create_tx(struct hv_conn *c, void *cls) {
     char body[96];
     snprintf(body, sizeof body, "{\"id\":%lld}", (long long)id);
     struct hv_param k[] = {HV_P_INT(w->by->user_id), HV_P_TEXT(w->idem_key), HV_P_TEXT(w->route),
-                           HV_P_TEXT(w->idem_hash), HV_P_TEXT(body), HV_P_INT(now)};
+                           HV_P_TEXT(w->idem_hash),  HV_P_TEXT(body),        HV_P_INT(now)};
     qs = hv_db_exec(c, &q_idem_put, k, 6);
     if (qs == HV_QS_CONFLICT)
       return HV_QS_RETRY; /* a twin request committed first: go round and answer as it did */
@@ -291,10 +301,17 @@ static enum hv_qs update_tx(struct hv_conn *c, void *cls) {
     qs = HV_QS_HARD;
     goto out;
   }
-  struct hv_param p[] = {HV_P_INT(facility), HV_P_INT(dept), HV_P_INT(cp.started),
-                         cp.ended ? HV_P_INT(cp.ended) : HV_P_NULL, HV_P_TEXT(cp.agencies),
-                         HV_P_TEXT(cp.document), HV_P_TEXT(cp.access), HV_P_TEXT(data),
-                         HV_P_INT(now), HV_P_INT(w->id), HV_P_INT(w->expect_version)};
+  struct hv_param p[] = {HV_P_INT(facility),
+                         HV_P_INT(dept),
+                         HV_P_INT(cp.started),
+                         cp.ended ? HV_P_INT(cp.ended) : HV_P_NULL,
+                         HV_P_TEXT(cp.agencies),
+                         HV_P_TEXT(cp.document),
+                         HV_P_TEXT(cp.access),
+                         HV_P_TEXT(data),
+                         HV_P_INT(now),
+                         HV_P_INT(w->id),
+                         HV_P_INT(w->expect_version)};
   qs = hv_db_exec(c, &q_update, p, 11);
   if (qs == HV_QS_NONE) { /* cannot happen under the writer lock; kept as a guard */
     w->refusal = "Someone else saved this report since you opened it.";
@@ -318,7 +335,7 @@ enum hv_qs hv_incident_update(struct hv_store *s, struct hv_incident_write *w) {
 }
 
 static const char *const action_names[HV_ACT_MAX] = {"submit", "review", "request_info",
-                                                     "verify", "close", "refer"};
+                                                     "verify", "close",  "refer"};
 
 static enum hv_qs act_tx(struct hv_conn *c, void *cls) {
   struct hv_incident_write *w = cls;
@@ -330,7 +347,8 @@ static enum hv_qs act_tx(struct hv_conn *c, void *cls) {
     goto out;
   int st = hv_status_parse(x.status);
   int to = st;
-  bool moia = citywide(w->by) && (w->by->roles & (HV_ROLE_BIT(HV_ROLE_MOIA) | HV_ROLE_BIT(HV_ROLE_ADMIN)));
+  bool moia =
+      citywide(w->by) && (w->by->roles & (HV_ROLE_BIT(HV_ROLE_MOIA) | HV_ROLE_BIT(HV_ROLE_ADMIN)));
   const char *why = NULL;
   switch (w->action) {
   case HV_ACT_SUBMIT:
@@ -383,7 +401,8 @@ static enum hv_qs act_tx(struct hv_conn *c, void *cls) {
     goto out;
   }
   int legal = w->action == HV_ACT_REFER && w->refer_legal >= 0 ? w->refer_legal : x.refer_legal;
-  int group = w->action == HV_ACT_REFER && w->refer_workgroup >= 0 ? w->refer_workgroup : x.refer_workgroup;
+  int group =
+      w->action == HV_ACT_REFER && w->refer_workgroup >= 0 ? w->refer_workgroup : x.refer_workgroup;
   bool verify = w->action == HV_ACT_VERIFY;
   struct hv_param p[] = {HV_P_TEXT(hv_status_code((enum hv_status)to)),
                          w->action == HV_ACT_SUBMIT ? HV_P_INT(now) : HV_P_NULL,
@@ -400,8 +419,8 @@ static enum hv_qs act_tx(struct hv_conn *c, void *cls) {
   char note[600];
   snprintf(note, sizeof note, "%s%s%s", w->confidence && verify ? w->confidence : "",
            w->confidence && verify && w->note && *w->note ? ": " : "", NZ(w->note));
-  if ((qs = add_version(c, w->id, x.version + 1, hv_status_code((enum hv_status)to),
-                        w->by->user_id, action_names[w->action], note[0] ? note : NULL, x.data)) < 0)
+  if ((qs = add_version(c, w->id, x.version + 1, hv_status_code((enum hv_status)to), w->by->user_id,
+                        action_names[w->action], note[0] ? note : NULL, x.data)) < 0)
     goto out;
   w->version = x.version + 1;
   char action[40];
@@ -420,15 +439,17 @@ enum hv_qs hv_incident_act(struct hv_store *s, struct hv_incident_write *w) {
 
 #define INCIDENT_COLS                                                                              \
   "i.id, i.ref, i.department_id, d.code, i.facility_id, f.name, i.status, i.version, "             \
-  "i.from_alert, i.started_at, i.ended_at, i.reported_at, i.submitted_at, i.filed_by, u.display_name, " \
-  "i.agencies, i.document_type, i.access_outcome, i.confidence, i.refer_legal, i.refer_workgroup, " \
+  "i.from_alert, i.started_at, i.ended_at, i.reported_at, i.submitted_at, i.filed_by, "            \
+  "u.display_name, "                                                                               \
+  "i.agencies, i.document_type, i.access_outcome, i.confidence, i.refer_legal, "                   \
+  "i.refer_workgroup, "                                                                            \
   "i.alert, i.data, i.verified_by "
 #define INCIDENT_FROM                                                                              \
   "FROM incidents i JOIN departments d ON d.id = i.department_id "                                 \
   "JOIN facilities f ON f.id = i.facility_id JOIN users u ON u.id = i.filed_by "
 
-static struct hv_sql q_get =
-    HV_SQL("SELECT " INCIDENT_COLS INCIDENT_FROM "WHERE i.id = ? AND (? = 0 OR i.department_id = ?)");
+static struct hv_sql q_get = HV_SQL("SELECT " INCIDENT_COLS INCIDENT_FROM
+                                    "WHERE i.id = ? AND (? = 0 OR i.department_id = ?)");
 
 static json_t *int_or_null(const struct hv_row *r, int col) {
   return hv_row_null(r, col) ? json_null() : json_integer(hv_row_int(r, col));
@@ -494,10 +515,11 @@ enum hv_qs hv_incident_get(struct hv_store *s, int64_t id, int64_t scope, json_t
   return qs;
 }
 
-static struct hv_sql q_versions = HV_SQL(
-    "SELECT v.version, v.status, v.changed_by, u.display_name, v.changed_at, v.action, v.note, v.data "
-    "FROM incident_versions v JOIN users u ON u.id = v.changed_by "
-    "WHERE v.incident_id = ? ORDER BY v.version");
+static struct hv_sql q_versions =
+    HV_SQL("SELECT v.version, v.status, v.changed_by, u.display_name, v.changed_at, v.action, "
+           "v.note, v.data "
+           "FROM incident_versions v JOIN users u ON u.id = v.changed_by "
+           "WHERE v.incident_id = ? ORDER BY v.version");
 
 struct history {
   json_t *list;
@@ -508,14 +530,14 @@ static int version_row(void *cls, const struct hv_row *r) {
   struct history *h = cls;
   json_t *data = json_loads(NZ(hv_row_text(r, 7)), 0, NULL);
   json_t *changes = h->prev ? hv_incident_diff(h->prev, data) : json_array();
-  json_array_append_new(h->list,
-                        json_pack("{s:I, s:s, s:I, s:s, s:I, s:s, s:o, s:o}", "version",
-                                  (json_int_t)hv_row_int(r, 0), "status", NZ(hv_row_text(r, 1)),
-                                  "changed_by", (json_int_t)hv_row_int(r, 2), "changed_by_name",
-                                  NZ(hv_row_text(r, 3)), "changed_at", (json_int_t)hv_row_int(r, 4),
-                                  "action", NZ(hv_row_text(r, 5)), "note",
-                                  hv_row_null(r, 6) ? json_null() : json_string(NZ(hv_row_text(r, 6))),
-                                  "changes", changes));
+  json_array_append_new(
+      h->list,
+      json_pack("{s:I, s:s, s:I, s:s, s:I, s:s, s:o, s:o}", "version", (json_int_t)hv_row_int(r, 0),
+                "status", NZ(hv_row_text(r, 1)), "changed_by", (json_int_t)hv_row_int(r, 2),
+                "changed_by_name", NZ(hv_row_text(r, 3)), "changed_at",
+                (json_int_t)hv_row_int(r, 4), "action", NZ(hv_row_text(r, 5)), "note",
+                hv_row_null(r, 6) ? json_null() : json_string(NZ(hv_row_text(r, 6))), "changes",
+                changes));
   json_decref(h->prev);
   h->prev = data;
   return 0;
@@ -552,10 +574,14 @@ enum hv_qs hv_incident_history(struct hv_store *s, int64_t id, int64_t scope, js
 #define LIST_WHERE                                                                                 \
   "WHERE (? = 0 OR i.department_id = ?) AND (? = 0 OR i.department_id = ?) AND "                   \
   "(? = 0 OR i.facility_id = ?) AND i.started_at >= ? AND i.started_at < ? AND "                   \
-  "(? = '' OR i.status = ?) AND (? = '' OR i.agencies LIKE ? ESCAPE '\\') AND (? = '' OR i.document_type = ?) " \
+  "(? = '' OR i.status = ?) AND (? = '' OR i.agencies LIKE ? ESCAPE '\\') AND (? = '' OR "         \
+  "i.document_type = ?) "                                                                          \
   "AND (? = '' OR i.access_outcome = ?) AND (? = '' OR i.confidence = ?) AND "                     \
   "(? = '' OR lower(i.data) LIKE ? ESCAPE '\\' OR lower(i.ref) LIKE ? ESCAPE '\\') "
-static struct hv_sql q_count = HV_SQL("SELECT COUNT(*) " INCIDENT_FROM LIST_WHERE);
+/* Counted up to a cap, without the joins (every report has its department,
+ * facility and filer): see HV_INCIDENTS_COUNT_CAP. */
+static struct hv_sql q_count =
+    HV_SQL("SELECT COUNT(*) FROM (SELECT 1 FROM incidents i " LIST_WHERE "LIMIT ?) AS c");
 static struct hv_sql q_page = HV_SQL("SELECT " INCIDENT_COLS INCIDENT_FROM LIST_WHERE
                                      "ORDER BY i.started_at DESC, i.id DESC LIMIT ? OFFSET ?");
 
@@ -570,19 +596,33 @@ struct list_args {
 static enum hv_qs list_tx(struct hv_conn *c, void *cls) {
   struct list_args *a = cls;
   const struct hv_incident_filter *f = a->f;
-  struct hv_param p[] = {HV_P_INT(a->scope),        HV_P_INT(a->scope),
-                         HV_P_INT(f->department_id), HV_P_INT(f->department_id),
-                         HV_P_INT(f->facility_id),  HV_P_INT(f->facility_id),
-                         HV_P_INT(f->from),         HV_P_INT(f->to),
-                         HV_P_TEXT(NZ(f->status)),  HV_P_TEXT(NZ(f->status)),
-                         HV_P_TEXT(NZ(f->agency)),  HV_P_TEXT(a->agency_like),
-                         HV_P_TEXT(NZ(f->document)), HV_P_TEXT(NZ(f->document)),
-                         HV_P_TEXT(NZ(f->access)),  HV_P_TEXT(NZ(f->access)),
-                         HV_P_TEXT(NZ(f->confidence)), HV_P_TEXT(NZ(f->confidence)),
-                         HV_P_TEXT(NZ(f->q)),       HV_P_TEXT(a->q_like),
-                         HV_P_TEXT(a->q_like),      HV_P_INT(f->limit),
+  struct hv_param p[] = {HV_P_INT(a->scope),
+                         HV_P_INT(a->scope),
+                         HV_P_INT(f->department_id),
+                         HV_P_INT(f->department_id),
+                         HV_P_INT(f->facility_id),
+                         HV_P_INT(f->facility_id),
+                         HV_P_INT(f->from),
+                         HV_P_INT(f->to),
+                         HV_P_TEXT(NZ(f->status)),
+                         HV_P_TEXT(NZ(f->status)),
+                         HV_P_TEXT(NZ(f->agency)),
+                         HV_P_TEXT(a->agency_like),
+                         HV_P_TEXT(NZ(f->document)),
+                         HV_P_TEXT(NZ(f->document)),
+                         HV_P_TEXT(NZ(f->access)),
+                         HV_P_TEXT(NZ(f->access)),
+                         HV_P_TEXT(NZ(f->confidence)),
+                         HV_P_TEXT(NZ(f->confidence)),
+                         HV_P_TEXT(NZ(f->q)),
+                         HV_P_TEXT(a->q_like),
+                         HV_P_TEXT(a->q_like),
+                         HV_P_INT(f->limit),
                          HV_P_INT(f->offset)};
-  enum hv_qs qs = hv_db_int(c, &q_count, p, 21, &a->total);
+  struct hv_param pc[22];
+  memcpy(pc, p, 21 * sizeof *p);
+  pc[21] = HV_P_INT(HV_INCIDENTS_COUNT_CAP + 1);
+  enum hv_qs qs = hv_db_int(c, &q_count, pc, 22, &a->total);
   if (qs < 0)
     return qs;
   return hv_db_query(c, &q_page, p, 23, brief_row, a->items);
@@ -590,7 +630,8 @@ static enum hv_qs list_tx(struct hv_conn *c, void *cls) {
 
 enum hv_qs hv_incidents_list(struct hv_store *s, int64_t scope, const struct hv_incident_filter *f,
                              json_t **items, int64_t *total) {
-  struct list_args a = {scope, f, hv_sql_like(NZ(f->agency), true), hv_sql_like(NZ(f->q), false), 0, json_array()};
+  struct list_args a = {
+      scope, f, hv_sql_like(NZ(f->agency), true), hv_sql_like(NZ(f->q), false), 0, json_array()};
   enum hv_qs qs = a.agency_like && a.q_like ? hv_store_tx(s, false, list_tx, &a) : HV_QS_HARD;
   free(a.agency_like);
   free(a.q_like);

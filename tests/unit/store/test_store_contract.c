@@ -28,14 +28,24 @@ static char table[64];  /* scratch table, unique to the run */
 
 /* Statements over the scratch table; their text is made in setup. */
 enum {
-  Q_CREATE, Q_INSERT, Q_GET, Q_COUNT, Q_UPDATE, Q_DELETE, Q_IDS, Q_INDEX, Q_DROP, Q_BAD,
-  Q_COUNT_ALL, Q_MAX
+  Q_CREATE,
+  Q_INSERT,
+  Q_GET,
+  Q_COUNT,
+  Q_UPDATE,
+  Q_DELETE,
+  Q_IDS,
+  Q_INDEX,
+  Q_DROP,
+  Q_BAD,
+  Q_COUNT_ALL,
+  Q_MAX
 };
 static char texts[Q_MAX][256];
 static struct hv_sql qs_[Q_MAX];
 
 /* Each test uses its own id range so they never see each other's rows. */
-#define RANGE(k) ((int64_t)(k) * 1000000)
+#define RANGE(k) ((int64_t)(k)*1000000)
 
 static void unlink_sqlite(const char *path) {
   char p[160];
@@ -251,7 +261,7 @@ static void newer_schema_refused(void **state) {
   from = to = -7;
   assert_int_equal(hv_store_migrate(s, &from, &to, err, sizeof err), -1);
   assert_non_null(strstr(err, "newer"));
-  assert_int_equal(from, -7); /* left alone on failure */
+  assert_int_equal(from, -7);                           /* left alone on failure */
   assert_int_equal(hv_store_schema_version(s), future); /* nothing changed */
   hv_store_free(s);
   if (path[0])
@@ -315,8 +325,13 @@ static struct rowcopy get(int64_t id) {
 static void text_round_trip(void **state) {
   (void)state;
   static const char *texts_in[] = {
-      "plain", "مرحبا بالعالم — Los Ángeles", "日本語のテキスト、中文", "emoji 😀 🏳️‍🌈",
-      "quotes ' \" and ? placeholders ?", "", "tab\tnew\nline",
+      "plain",
+      "مرحبا بالعالم — Los Ángeles",
+      "日本語のテキスト、中文",
+      "emoji 😀 🏳️‍🌈",
+      "quotes ' \" and ? placeholders ?",
+      "",
+      "tab\tnew\nline",
   };
   int64_t base = RANGE(1);
   for (size_t i = 0; i < sizeof texts_in / sizeof texts_in[0]; i++)
@@ -336,8 +351,8 @@ static void text_round_trip(void **state) {
 
 static void int64_round_trip(void **state) {
   (void)state;
-  static const int64_t ids[] = {INT64_MAX, INT64_MIN, -1, -RANGE(50), 4294967296LL,
-                                (int64_t)1 << 53 | 1};
+  static const int64_t ids[] = {INT64_MAX,  INT64_MIN,    -1,
+                                -RANGE(50), 4294967296LL, (int64_t)1 << 53 | 1};
   for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
     assert_int_equal(insert(ids[i], "n"), HV_QS_ONE);
     struct rowcopy r = get(ids[i]);
@@ -573,6 +588,146 @@ static void many_threads_all_commit(void **state) {
   assert_int_equal(count_range(RANGE(10), RANGE(11)), THREADS * PER_THREAD);
 }
 
+/* Writers that arrive together: on SQLite they are committed together
+ * (group commit, one BEGIN IMMEDIATE ... COMMIT with a savepoint each). The
+ * first writer holds its transaction open a moment so that the others
+ * queue behind it and form batches; every write answers for itself. */
+
+#define GROUP_THREADS 16
+#define GROUP_PER_THREAD 40
+
+struct gwriter {
+  int n;
+  int64_t base;
+  bool with_failures; /* every third write fails: duplicate id or its own hard failure */
+  int acked;
+  int64_t acked_ids[GROUP_PER_THREAD];
+  int failed_conflict, failed_hard, wrong;
+};
+
+struct gwrite {
+  int64_t id;
+  int kind; /* 0: insert; 1: insert twice (CONFLICT); 2: insert, then fail (HARD) */
+  bool linger;
+};
+
+static enum hv_qs gwrite_tx(struct hv_conn *c, void *cls) {
+  struct gwrite *w = cls;
+  struct hv_param p[] = {HV_P_INT(w->id), HV_P_TEXT("group"), HV_P_NULL};
+  enum hv_qs qs = hv_db_exec(c, &qs_[Q_INSERT], p, 3);
+  if (w->linger) { /* let the other threads queue up behind this transaction */
+    struct timespec ts = {0, 50 * 1000000L};
+    nanosleep(&ts, NULL);
+    w->linger = false;
+  }
+  if (qs < 0 || w->kind == 0)
+    return qs;
+  if (w->kind == 1)
+    return hv_db_exec(c, &qs_[Q_INSERT], p, 3); /* the same id again */
+  return HV_QS_HARD;
+}
+
+static void *gwriter_main(void *arg) {
+  struct gwriter *g = arg;
+  for (int i = 0; i < GROUP_PER_THREAD; i++) {
+    struct gwrite w = {g->base + g->n * 1000 + i,
+                       g->with_failures && i % 3 == 1 ? 1 + (i / 3) % 2 : 0, g->n == 0 && i == 0};
+    enum hv_qs qs = hv_store_tx(store, true, gwrite_tx, &w);
+    if (qs == HV_QS_ONE && w.kind == 0)
+      g->acked_ids[g->acked++] = w.id;
+    else if (qs == HV_QS_CONFLICT && w.kind == 1)
+      g->failed_conflict++;
+    else if (qs == HV_QS_HARD && w.kind == 2)
+      g->failed_hard++;
+    else
+      g->wrong++;
+  }
+  return NULL;
+}
+
+static uint64_t metric(const char *name) {
+  struct hv_buf b;
+  char want[96];
+  uint64_t v = 0;
+  hv_buf_init(&b, 1 << 16);
+  assert_int_equal(hv_store_metrics(store, &b), 0);
+  snprintf(want, sizeof want, "\n%s ", name);
+  const char *p = strstr(b.data, want);
+  if (p)
+    v = strtoull(p + strlen(want), NULL, 10);
+  hv_buf_free(&b);
+  return v;
+}
+
+static void run_group(struct gwriter *g, int64_t base, bool with_failures) {
+  pthread_t th[GROUP_THREADS];
+  for (int i = 0; i < GROUP_THREADS; i++) {
+    memset(&g[i], 0, sizeof g[i]);
+    g[i].n = i;
+    g[i].base = base;
+    g[i].with_failures = with_failures;
+    assert_int_equal(pthread_create(&th[i], NULL, gwriter_main, &g[i]), 0);
+  }
+  for (int i = 0; i < GROUP_THREADS; i++)
+    pthread_join(th[i], NULL);
+}
+
+/* Closes the store and opens it again: what was acknowledged is on disk. */
+static void reopen(void) {
+  char err[256] = "";
+  hv_store_free(store);
+  store = NULL;
+  if (hv_store_open(url, 4, &store, err, sizeof err))
+    fail_msg("reopen %s: %s", url, err);
+}
+
+static void group_commit_keeps_every_acknowledged_write(void **state) {
+  (void)state;
+  static struct gwriter g[GROUP_THREADS];
+  int64_t base = RANGE(13);
+  uint64_t batches = metric("haven_db_group_commits_total");
+  run_group(g, base, false);
+  int acked = 0;
+  for (int i = 0; i < GROUP_THREADS; i++) {
+    if (g[i].wrong)
+      fail_msg("thread %d: %d writes answered wrongly", i, g[i].wrong);
+    acked += g[i].acked;
+  }
+  assert_int_equal(acked, GROUP_THREADS * GROUP_PER_THREAD);
+  if (hv_store_dialect(store) == HV_DIALECT_SQLITE)
+    assert_true(metric("haven_db_group_commits_total") > batches); /* they were grouped */
+  reopen();
+  assert_int_equal(count_range(base, base + RANGE(1)), acked);
+  for (int i = 0; i < GROUP_THREADS; i++)
+    for (int k = 0; k < g[i].acked; k++)
+      assert_string_equal(get(g[i].acked_ids[k]).s, "group");
+}
+
+static void group_commit_failure_loses_no_other_write(void **state) {
+  (void)state;
+  static struct gwriter g[GROUP_THREADS];
+  int64_t base = RANGE(14);
+  run_group(g, base, true);
+  int acked = 0, conflicts = 0, hard = 0;
+  for (int i = 0; i < GROUP_THREADS; i++) {
+    if (g[i].wrong)
+      fail_msg("thread %d: %d writes answered wrongly", i, g[i].wrong);
+    acked += g[i].acked;
+    conflicts += g[i].failed_conflict;
+    hard += g[i].failed_hard;
+  }
+  /* i % 3 == 1 fails: 13 of 40 per thread, alternately conflict and hard */
+  assert_int_equal(acked, GROUP_THREADS * (GROUP_PER_THREAD - 13));
+  assert_int_equal(conflicts + hard, GROUP_THREADS * 13);
+  assert_true(conflicts > 0 && hard > 0);
+  reopen();
+  /* the failed writes left nothing; every acknowledged one is there */
+  assert_int_equal(count_range(base, base + RANGE(1)), acked);
+  for (int i = 0; i < GROUP_THREADS; i++)
+    for (int k = 0; k < g[i].acked; k++)
+      assert_string_equal(get(g[i].acked_ids[k]).s, "group");
+}
+
 /* --- the rest of the interface ----------------------------------------- */
 
 static void ping_and_metrics(void **state) {
@@ -633,6 +788,8 @@ int main(void) {
       cmocka_unit_test(db_int_one_or_none),
       cmocka_unit_test(bad_statements_are_hard_failures),
       cmocka_unit_test(many_threads_all_commit),
+      cmocka_unit_test(group_commit_keeps_every_acknowledged_write),
+      cmocka_unit_test(group_commit_failure_loses_no_other_write),
       cmocka_unit_test(ping_and_metrics),
       cmocka_unit_test(backup_by_dialect),
   };
