@@ -80,6 +80,10 @@ struct hv_reply {
   bool owned; /* body was malloc'd and is freed after sending */
   int fd;     /* > 0: send `len` bytes of this file instead of body (sendfile); borrowed */
   bool no_store; /* Cache-Control: no-store (default true) */
+  /* When set, body is borrowed from a shared cache and release(cls) is
+   * called once the server no longer needs it (hv_reply_shared). */
+  void (*release)(void *cls);
+  void *release_cls;
   struct {
     const char *name;
     const char *value;
@@ -131,6 +135,11 @@ const struct hv_path_param *hv_param(struct hv_request *rq, const char *name);
 /* Replies. Each sets rq->reply; the last call wins. */
 void hv_reply_text(struct hv_request *rq, int status, const char *ctype, const char *body, size_t len,
                    bool owned);
+/* Replies with `len` bytes that stay valid until release(cls) is called,
+ * which the server does once the response is sent or dropped (a shared,
+ * reference-counted cache entry: no copy). */
+void hv_reply_shared(struct hv_request *rq, int status, const char *ctype, const char *body,
+                     size_t len, void (*release)(void *cls), void *cls);
 /* Serialises `v` (stolen: the reply decrefs it). */
 void hv_reply_json(struct hv_request *rq, int status, json_t *v);
 /* {"error":{"code","message","field"}} for API routes, else the error page. */

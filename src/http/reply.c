@@ -15,6 +15,8 @@ void hv_set_error_page(hv_error_page_fn fn) { error_page = fn; }
 static void reply_reset(struct hv_request *rq) {
   if (rq->reply.owned)
     free((void *)rq->reply.body);
+  if (rq->reply.release)
+    rq->reply.release(rq->reply.release_cls);
   bool keep_no_store = rq->reply.no_store;
   memset(&rq->reply, 0, sizeof rq->reply);
   rq->reply.no_store = keep_no_store;
@@ -34,6 +36,13 @@ void hv_reply_text(struct hv_request *rq, int status, const char *ctype, const c
   rq->reply.body = body;
   rq->reply.len = len;
   rq->reply.owned = owned;
+}
+
+void hv_reply_shared(struct hv_request *rq, int status, const char *ctype, const char *body,
+                     size_t len, void (*release)(void *cls), void *cls) {
+  hv_reply_text(rq, status, ctype, body, len, false);
+  rq->reply.release = release;
+  rq->reply.release_cls = cls;
 }
 
 void hv_reply_json(struct hv_request *rq, int status, json_t *v) {

@@ -325,6 +325,11 @@ static enum MHD_Result queue_reply(struct hv_server *s, struct hv_request *rq) {
     r = MHD_create_response_from_buffer(rp->len, (void *)rp->body, MHD_RESPMEM_MUST_FREE);
     if (r)
       rp->owned = false; /* MHD frees it now */
+  } else if (rp->release) {
+    r = MHD_create_response_from_buffer_with_free_callback_cls(
+        rp->len, (void *)rp->body, (MHD_ContentReaderFreeCallback)rp->release, rp->release_cls);
+    if (r)
+      rp->release = NULL; /* MHD calls it when the response is destroyed */
   } else {
     r = MHD_create_response_from_buffer(rp->len, (void *)rp->body, MHD_RESPMEM_PERSISTENT);
   }
@@ -433,6 +438,8 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
   }
   if (rq->reply.owned)
     free((void *)rq->reply.body);
+  if (rq->reply.release)
+    rq->reply.release(rq->reply.release_cls);
   hv_arena_free(rq->arena);
   free(rq);
   atomic_fetch_sub(&s->inflight, 1);

@@ -116,6 +116,7 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_incident_pages, hv_incident_npages, err, errlen) ||
       hv_router_add(r, hv_attachment_routes, hv_attachment_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_routes, hv_kyr_nroutes, err, errlen) ||
+      hv_router_add(r, hv_kyr_pages, hv_kyr_npages, err, errlen) ||
       hv_router_add(r, hv_protocol_routes, hv_protocol_nroutes, err, errlen))
     return -1;
   return 0;

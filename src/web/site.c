@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "web/app.h"
+#include "web/pagecache.h"
 
 static struct hv_sql q_meta = HV_SQL("SELECT value FROM meta WHERE key = ?");
 static struct hv_sql q_count_departments = HV_SQL("SELECT COUNT(*) FROM departments");
@@ -73,6 +74,14 @@ static void metrics(struct hv_request *rq) {
                       "# HELP haven_uptime_seconds Seconds since the server started.\n"
                       "# TYPE haven_uptime_seconds gauge\nhaven_uptime_seconds %lld\n",
                       (long long)((hv_clock_wall_ms() - app->started_ms) / 1000));
+  uint64_t hits, misses;
+  hv_pagecache_stats(&hits, &misses);
+  rc |= hv_buf_printf(&b,
+                      "# HELP haven_pagecache_lookups_total Public pages asked of the page cache.\n"
+                      "# TYPE haven_pagecache_lookups_total counter\n"
+                      "haven_pagecache_lookups_total{result=\"hit\"} %llu\n"
+                      "haven_pagecache_lookups_total{result=\"miss\"} %llu\n",
+                      (unsigned long long)hits, (unsigned long long)misses);
   if (rc) {
     hv_buf_free(&b);
     hv_reply_error(rq, 500, "internal", "Metrics could not be gathered.", NULL);

@@ -15,6 +15,13 @@
 
 extern const struct hv_route hv_kyr_routes[];
 extern const size_t hv_kyr_nroutes;
+/* The public site (site.c). */
+extern const struct hv_route hv_kyr_pages[];
+extern const size_t hv_kyr_npages;
+
+/* The content generation: moves on whenever what the public sees may have
+ * changed (a publication or retraction in this process). */
+uint64_t hv_kyr_generation(void);
 
 /* The channels a text has renditions for. */
 enum hv_kyr_channel { HV_KC_WEB, HV_KC_SMS, HV_KC_PHONE, HV_KC_CARD, HV_KC_MAX };

@@ -93,7 +93,7 @@ int hv_kyr_accept_language(const char *header, const char *const *tags, size_t n
       p++, rlen--, len--;
     while (rlen && (p[rlen - 1] == ' ' || p[rlen - 1] == '\t'))
       rlen--;
-    int q = semi ? qvalue(semi + 1, len - rlen - (size_t)(semi - p - (long)rlen) - 1) : 1000;
+    int q = semi ? qvalue(semi + 1, (size_t)((p + len) - (semi + 1))) : 1000;
     if (rlen > 0 && rlen < RANGE_MAX && q > best_q) {
       char range[RANGE_MAX];
       memcpy(range, p, rlen);

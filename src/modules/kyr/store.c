@@ -1,6 +1,7 @@
 /* Know Your Rights SQL. Every change writes its audit event in its own
  * transaction; the workflow's rules come from workflow.c, the SMS budget
  * from sms.c. */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -447,8 +448,15 @@ out:
   return qs;
 }
 
+static atomic_uint_fast64_t generation = 1;
+
+uint64_t hv_kyr_generation(void) { return atomic_load(&generation); }
+
 enum hv_qs hv_kyr_text_act(struct hv_store *s, struct hv_kyr_write *w) {
-  return hv_store_tx(s, true, act_tx, w);
+  enum hv_qs qs = hv_store_tx(s, true, act_tx, w);
+  if (qs > 0 && (w->action == HV_KA_PUBLISH || w->action == HV_KA_RETRACT))
+    atomic_fetch_add(&generation, 1);
+  return qs;
 }
 
 /* --- coverage and the public view ------------------------------------------ */
