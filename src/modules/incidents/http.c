@@ -903,9 +903,9 @@ static json_t *field_rows(const json_t *data) {
   json_t *f, *opt;
   json_array_foreach(fields, i, f) {
     const char *label = json_string_value(json_object_get(f, "label"));
-    json_t *v = json_object_get(f, "value");
-    char text[256] = "";
-    if (json_is_string(v)) {
+    json_t *v = json_object_get(f, "value"), *options = json_object_get(f, "options");
+    char text[512] = "";
+    if (json_is_string(v) && !options) {
       json_array_append_new(rows, json_pack("{s:s, s:O}", "label", label, "value", v));
       continue;
     }
@@ -913,7 +913,7 @@ static json_t *field_rows(const json_t *data) {
       snprintf(text, sizeof text, "Yes");
     else if (json_is_true(json_object_get(f, "no")))
       snprintf(text, sizeof text, "No");
-    json_array_foreach(json_object_get(f, "options"), k, opt) {
+    json_array_foreach(options, k, opt) {
       if (!json_is_true(json_object_get(opt, "selected")))
         continue;
       size_t n = strlen(text);

@@ -8,14 +8,19 @@
 
 #include "core/str.h"
 
-/* Non-ASCII code points that separate words like punctuation does:
- * Latin-1 punctuation and signs (¡ « » ¿ × ÷ ...), general punctuation
- * (dashes, curly quotes, ellipsis, bullets), CJK punctuation and the
- * no-break and ideographic spaces. */
-static bool separator(uint32_t c) {
-  return (c >= 0x80 && c <= 0xBF) || c == 0xD7 || c == 0xF7 || (c >= 0x2000 && c <= 0x206F) ||
-         (c >= 0x3000 && c <= 0x303F) || (c >= 0xFE30 && c <= 0xFE4F) ||
-         (c >= 0xFF00 && c <= 0xFF0F);
+/* Non-ASCII code points that make words: the blocks of letters (Latin
+ * with accents, Greek, Cyrillic, Hebrew, Arabic, the Indic scripts...,
+ * CJK, Hangul, full-width letters and digits). Everything else outside
+ * ASCII separates words like punctuation does: Latin-1 signs (¡ « » ¿ ×
+ * ÷), general punctuation, symbols, arrows, emoji, private use. A word
+ * made only of symbols would give the index nothing to match, and an
+ * FTS5 phrase with no tokens makes the whole query match nothing. */
+static bool letter(uint32_t c) {
+  return (c >= 0xC0 && c <= 0x1FFF && c != 0xD7 && c != 0xF7) || (c >= 0x2C00 && c <= 0x2DFF) ||
+         (c >= 0x3040 && c <= 0x9FFF) || (c >= 0xA000 && c <= 0xD7FF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFF10 && c <= 0xFF19) ||
+         (c >= 0xFF21 && c <= 0xFF3A) || (c >= 0xFF41 && c <= 0xFF5A) ||
+         (c >= 0x20000 && c <= 0x3FFFF);
 }
 
 static uint32_t decode(const unsigned char *s, size_t len) {
@@ -48,7 +53,7 @@ static void split(const char *q, struct words *ws) {
              (s[i] >= 'A' && s[i] <= 'Z');
     } else {
       step = hv_utf8_seq(s + i, n - i);
-      word = step > 0 && !separator(decode(s + i, step));
+      word = step > 0 && letter(decode(s + i, step));
       if (!step)
         step = 1;
     }

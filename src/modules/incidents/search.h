@@ -1,6 +1,6 @@
 /* Full-text queries built from what people type, never from their syntax.
- * The words of the search box (runs of letters and digits; ASCII
- * punctuation and common typographic punctuation separate words) become a
+ * The words of the search box (runs of letters and digits; punctuation,
+ * symbols and emoji separate words) become a
  * query in which every word must match and the last word matches as a
  * prefix while it is being typed. Each word is quoted, so nothing a
  * person types is read as an operator: FTS5's AND, OR, NOT, NEAR, *, ^,

@@ -59,6 +59,9 @@ static void punctuation_only_is_nothing(void **state) {
   both("\"()*", 0, "", "");
   both("— ¿? «» …", 0, "", "");
   both(NULL, 0, "", "");
+  both("🙂 ★ → ©", 0, "", "");
+  both("lobby🙂door", 2, "\"lobby\" \"door\"*", "'lobby' & 'door':*");
+  both("Ωμέγα Москва 東京", 3, "\"Ωμέγα\" \"Москва\" \"東京\"*", "'Ωμέγα' & 'Москва' & '東京':*");
 }
 
 static void prefix_needs_two_letters(void **state) {
