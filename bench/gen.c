@@ -645,8 +645,6 @@ static enum hv_qs one_report(struct hv_conn *c, struct gen *g, int64_t started_m
     first = json_dumps(fd, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(fd);
   }
-  json_decref(data);
-  json_decref(alert);
 
   /* its history, as Haven's writes would have made it (rows written
    * after the report's own row: the versions refer to it) */
@@ -729,6 +727,10 @@ static enum hv_qs one_report(struct hv_conn *c, struct gen *g, int64_t started_m
                            HV_P_INT(vs[v - 1].at)};
     qs = hv_db_exec(c, &q_ins, p, 24);
   }
+  if (qs >= 0) /* SQLite's full-text index, as Haven writes it */
+    qs = hv_incident_search_index(c, id, ref, data, alert);
+  json_decref(data);
+  json_decref(alert);
   for (int k = 0; k < v && qs >= 0; k++)
     qs = version(c, g, id, ref, k + 1, vs[k].status, vs[k].by, vs[k].at, vs[k].action, vs[k].note,
                  vs[k].data);

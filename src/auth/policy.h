@@ -49,9 +49,22 @@
 #define HV_PERM_KYR_DISTRIBUTE (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(AGENT311))
 /* See the distribution counts. */
 #define HV_PERM_KYR_DASHBOARD (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(AGENT311) | HV_PB(AUDITOR) | HV_PB(LEGAL))
+/* Export a filtered list of reports (CSV, JSON): MOIA and administrators,
+ * the City Attorney's reviewers, auditors, and liaisons (their department
+ * only, by the same scope as reading). Not the LAPD working group: it reads
+ * the reports referred to it one by one. */
+#define HV_PERM_INCIDENT_EXPORT                                                                    \
+  (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL) | HV_PB(AUDITOR) | HV_PB(LIAISON))
+/* In an export, the free text (narrative, notes, names and badges shown,
+ * plates, reviewers' notes) as well as the facts: the roles that work with
+ * the reports' contents. Auditors check the process (times, statuses,
+ * verification, referrals), so their exports hold the facts only; they
+ * still read a single report in full. */
+#define HV_PERM_INCIDENT_EXPORT_CONTENT (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL) | HV_PB(LIAISON))
 
 /* Roles whose work spans the whole City. */
-#define HV_CITYWIDE (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL) | HV_PB(AGENT311) | HV_PB(WORKGROUP) | HV_PB(AUDITOR))
+#define HV_CITYWIDE                                                                                \
+  (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL) | HV_PB(AGENT311) | HV_PB(WORKGROUP) | HV_PB(AUDITOR))
 
 /* Department-scoped roles: liaisons and staff act for their own department. */
 #define HV_DEPARTMENTAL (HV_PB(LIAISON) | HV_PB(STAFF))

@@ -14,6 +14,7 @@
 #include "modules/incidents/attach.h"
 #include "modules/incidents/incidents.h"
 #include "modules/incidents/redact.h"
+#include "modules/incidents/search.h"
 #include "modules/notify/notify.h"
 #include "modules/protocol/protocol.h"
 #include "web/api.h"
@@ -360,11 +361,29 @@ out:
   json_decref(j);
 }
 
-/* Filters from the query string; replies 400 and returns -1 on a bad one. */
-static int read_filter(struct hv_request *rq, struct hv_incident_filter *f) {
+/* The query parameters of a list (filters, search, order), so page links
+ * (pager, exports, sort) carry the same selection. */
+static const char *const filter_names[] = {
+    "department_id", "facility_id", "from",       "to", "status", "agency",
+    "document_type", "access",      "confidence", "q",  "sort",   NULL};
+
+#define SEARCH_MAX_CHARS 200
+
+static size_t utf8_chars(const char *s) {
+  size_t n = 0;
+  for (; *s; s++)
+    n += ((unsigned char)*s & 0xC0) != 0x80;
+  return n;
+}
+
+/* Filters from the query string; replies 400 and returns -1 on a bad one.
+ * An unknown sort is refused on the API; a page ignores it and says so in
+ * *notice (when notice is not NULL). */
+static int read_filter(struct hv_request *rq, struct hv_incident_filter *f, const char **notice) {
   memset(f, 0, sizeof *f);
   f->to = INT64_MAX;
   f->limit = 50;
+  f->sort = HV_SORT_NEWEST;
   const char *v;
   int64_t page = 1;
   if ((v = hv_query(rq, "department_id")) && *v && hv_parse_i64(v, 1, INT64_MAX, &f->department_id))
@@ -402,7 +421,24 @@ static int read_filter(struct hv_request *rq, struct hv_incident_filter *f) {
     *choices[i].dst = v && *v ? v : NULL;
   }
   v = hv_query(rq, "q");
-  f->q = v && strlen(v) <= 100 ? v : NULL;
+  if (v && (!hv_utf8_valid(v, strlen(v)) || utf8_chars(v) > SEARCH_MAX_CHARS)) {
+    hv_reply_error(rq, 400, "invalid_value", "Search for at most 200 characters of text.", "q");
+    return -1;
+  }
+  f->q = v && *v ? v : NULL;
+  if ((v = hv_query(rq, "sort")) && *v) {
+    int k = hv_incident_sort_parse(v);
+    if (k < 0 && !notice) {
+      hv_reply_error(rq, 400, "invalid_value",
+                     "sort must be one of newest, oldest, reported_newest, reported_oldest, "
+                     "status, reference.",
+                     "sort");
+      return -1;
+    }
+    if (k < 0)
+      *notice = "That sort order is not one we offer, so the list is sorted newest first.";
+    f->sort = k < 0 ? HV_SORT_NEWEST : (enum hv_incident_sort)k;
+  }
   if ((v = hv_query(rq, "page")) && *v && hv_parse_i64(v, 1, 100000, &page)) {
     hv_reply_error(rq, 400, "invalid_value", "page must be a number from 1.", "page");
     return -1;
@@ -423,7 +459,7 @@ static void api_list(struct hv_request *rq) {
   struct hv_incident_filter f;
   json_t *items;
   int64_t total;
-  if (read_filter(rq, &f))
+  if (read_filter(rq, &f, NULL))
     return;
   int64_t scope = hv_policy_department(rq->principal);
   if (scope < 0) {
@@ -479,12 +515,16 @@ static void api_scan(struct hv_request *rq) {
 #define ALERT HV_PERM_ALERT
 #define WRITE HV_PERM_INCIDENT_WRITE
 #define READ HV_PERM_INCIDENT_READ
+#define EXPORT HV_PERM_INCIDENT_EXPORT
+
+static void api_export(struct hv_request *rq);
 
 const struct hv_route hv_incidents_routes[] = {
     {HV_POST, "/api/v1/alerts", ALERT, HV_R_API | HV_R_CSRF, 8192, api_alert},
     {HV_POST, "/api/v1/incidents/scan", ALERT, HV_R_API | HV_R_CSRF, 65536, api_scan},
     {HV_POST, "/api/v1/incidents", WRITE, HV_R_API | HV_R_CSRF, 65536, api_create},
     {HV_GET, "/api/v1/incidents", READ, HV_R_API, 0, api_list},
+    {HV_GET, "/api/v1/incidents/export", EXPORT, HV_R_API, 0, api_export},
     {HV_GET, "/api/v1/incidents/{id:int}", READ, HV_R_API, 0, api_get},
     {HV_PATCH, "/api/v1/incidents/{id:int}", WRITE, HV_R_API | HV_R_CSRF, 65536, api_update},
     {HV_GET, "/api/v1/incidents/{id:int}/history", READ, HV_R_API, 0, api_history},
@@ -608,12 +648,29 @@ static json_t *choices_json(enum hv_choice_list l, const char *selected) {
   return a;
 }
 
+/* The current selection as a query string ("status=verified&q=..."),
+ * without `skip`, for links that keep it (pager, sort, exports). */
+static const char *filter_query(struct hv_request *rq, const char *skip) {
+  struct hv_buf b;
+  hv_buf_init(&b, 8192);
+  for (size_t i = 0; filter_names[i]; i++) {
+    const char *v = hv_query(rq, filter_names[i]);
+    if (!v || !*v || (skip && strcmp(skip, filter_names[i]) == 0))
+      continue;
+    hv_buf_printf(&b, "%s%s=%s", b.len ? "&" : "", filter_names[i], hv_url_encode(rq->arena, v));
+  }
+  const char *out = hv_arena_strdup(rq->arena, b.data ? b.data : "");
+  hv_buf_free(&b);
+  return out;
+}
+
 static void page_list(struct hv_request *rq) {
   struct hv_app *app = rq->app;
   struct hv_incident_filter f;
+  const char *notice = NULL;
   json_t *items;
   int64_t total = 0;
-  if (read_filter(rq, &f))
+  if (read_filter(rq, &f, &notice))
     return;
   int64_t scope = hv_policy_department(rq->principal);
   if (scope < 0)
@@ -632,16 +689,172 @@ static void page_list(struct hv_request *rq) {
                         json_string(hv_choice_label(
                             HV_CH_STATUS, json_string_value(json_object_get(it, "status")))));
   }
+  json_t *sorts = json_array();
+  for (int k = 0; k < HV_SORT_MAX; k++)
+    json_array_append_new(sorts, json_pack("{s:s, s:s, s:b}", "code",
+                                           hv_incident_sort_name((enum hv_incident_sort)k), "label",
+                                           hv_incident_sort_label((enum hv_incident_sort)k),
+                                           "selected", (int)f.sort == k));
   bool capped = total > HV_INCIDENTS_COUNT_CAP;
-  hv_page(rq, 200, "incidents", "Incident reports — Haven",
-          json_pack("{s:o, s:I, s:b, s:o, s:o, s:s, s:s, s:s, s:b}", "items", items, "total",
-                    (json_int_t)(capped ? HV_INCIDENTS_COUNT_CAP : total), "total_capped", capped,
-                    "statuses", choices_json(HV_CH_STATUS, f.status), "agencies",
-                    choices_json(HV_CH_AGENCY, f.agency), "q", f.q ? f.q : "", "from",
-                    hv_query(rq, "from") ? hv_query(rq, "from") : "", "to",
-                    hv_query(rq, "to") ? hv_query(rq, "to") : "", "can_write",
-                    (rq->roles & HV_PERM_INCIDENT_WRITE) != 0));
+  if (capped) /* "more than 10,000": page through what can be counted */
+    total = HV_INCIDENTS_COUNT_CAP;
+  int64_t page = f.offset / f.limit + 1, pages = total ? (total + f.limit - 1) / f.limit : 1;
+  const char *keep = filter_query(rq, NULL);
+  const char *sep = *keep ? "&" : "";
+  json_t *pager = json_pack("{s:I, s:I}", "page", (json_int_t)page, "pages", (json_int_t)pages);
+  if (page > 1)
+    json_object_set_new(pager, "prev",
+                        json_string(hv_arena_printf(rq->arena, "/incidents?%s%spage=%lld", keep,
+                                                    sep, (long long)(page - 1))));
+  if (page < pages)
+    json_object_set_new(pager, "next",
+                        json_string(hv_arena_printf(rq->arena, "/incidents?%s%spage=%lld", keep,
+                                                    sep, (long long)(page + 1))));
+  json_t *ctx = json_pack(
+      "{s:o, s:I, s:b, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:s, s:b, s:s?, s:o}", "items", items,
+      "total", (json_int_t)total, "total_capped", capped, "statuses", choices_json(HV_CH_STATUS, f.status), "agencies",
+      choices_json(HV_CH_AGENCY, f.agency), "documents", choices_json(HV_CH_DOCUMENT, f.document),
+      "accesses", choices_json(HV_CH_ACCESS, f.access), "confidences",
+      choices_json(HV_CH_CONFIDENCE, f.confidence), "sorts", sorts, "q", f.q ? f.q : "", "from",
+      hv_query(rq, "from") ? hv_query(rq, "from") : "", "to",
+      hv_query(rq, "to") ? hv_query(rq, "to") : "", "can_write",
+      (rq->roles & HV_PERM_INCIDENT_WRITE) != 0, "notice", notice, "pager", pager);
+  if (rq->roles & HV_PERM_INCIDENT_EXPORT)
+    json_object_set_new(
+        ctx, "export",
+        json_pack(
+            "{s:s, s:s}", "csv",
+            hv_arena_printf(rq->arena, "/incidents/export.csv%s%s", *keep ? "?" : "", keep), "json",
+            hv_arena_printf(rq->arena, "/incidents/export.json%s%s", *keep ? "?" : "", keep)));
+  hv_page(rq, 200, "incidents", "Incident reports — Haven", ctx);
 }
+
+/* --- exports --------------------------------------------------------------- */
+
+#define EXPORT_MAX_ROWS 100000
+#define EXPORT_MAX_BYTES (128u << 20)
+
+struct export_ctx {
+  struct hv_export x;
+  bool full; /* the buffer reached its cap */
+};
+
+static int export_each(void *cls, const json_t *incident) {
+  struct export_ctx *e = cls;
+  if (hv_export_row(&e->x, incident)) {
+    e->full = true;
+    return 1;
+  }
+  return 0;
+}
+
+/* The export's record for the audit log: a summary people read in the
+ * log (format, rows, columns, filters; the search words only counted) and
+ * the whole request, search text included, committed to. */
+static void export_audit_text(struct hv_request *rq, const struct hv_incident_filter *f,
+                              enum hv_export_format fmt, size_t rows, bool content,
+                              const char **summary, char **detail) {
+  struct hv_buf b;
+  hv_buf_init(&b, 4096);
+  hv_buf_printf(&b, "%s rows=%zu columns=%s sort=%s", fmt == HV_EXPORT_CSV ? "csv" : "json", rows,
+                content ? "all" : "facts", hv_incident_sort_name(f->sort));
+  json_t *d = json_pack("{s:s, s:I, s:s, s:s}", "format", fmt == HV_EXPORT_CSV ? "csv" : "json",
+                        "rows", (json_int_t)rows, "columns", content ? "all" : "facts", "sort",
+                        hv_incident_sort_name(f->sort));
+  for (size_t i = 0; filter_names[i]; i++) {
+    const char *v = hv_query(rq, filter_names[i]);
+    if (!v || !*v || strcmp(filter_names[i], "sort") == 0)
+      continue;
+    json_object_set_new(d, filter_names[i], json_string(v));
+    if (strcmp(filter_names[i], "q") == 0) {
+      char words[HV_SEARCH_QUERY_MAX];
+      hv_buf_printf(&b, " q=%d-words", hv_search_fts5(v, words, sizeof words));
+    } else {
+      hv_buf_printf(&b, " %s=%s", filter_names[i], v); /* validated numbers, dates and codes */
+    }
+  }
+  *summary = hv_arena_strdup(rq->arena, b.data ? b.data : "");
+  hv_buf_free(&b);
+  *detail = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref(d);
+}
+
+static void export_list(struct hv_request *rq, enum hv_export_format fmt) {
+  struct hv_app *app = rq->app;
+  struct hv_incident_filter f;
+  struct export_ctx e;
+  struct hv_buf out;
+  int64_t total = 0;
+  if (read_filter(rq, &f, NULL))
+    return;
+  int64_t scope = hv_policy_department(rq->principal);
+  hv_buf_init(&out, EXPORT_MAX_BYTES);
+  memset(&e, 0, sizeof e);
+  if (hv_export_begin(&e.x, fmt, rq->roles, &out)) {
+    hv_buf_free(&out);
+    hv_reply_store_error(rq, HV_QS_HARD);
+    return;
+  }
+  enum hv_qs qs =
+      hv_incidents_export(app->store, scope, &f, EXPORT_MAX_ROWS, &total, export_each, &e);
+  if (qs < 0) {
+    hv_buf_free(&out);
+    hv_reply_store_error(rq, qs);
+    return;
+  }
+  if (total > EXPORT_MAX_ROWS || e.full || hv_export_end(&e.x)) {
+    hv_buf_free(&out);
+    const char *msg = total > EXPORT_MAX_ROWS
+                          ? hv_arena_printf(rq->arena,
+                                            "These filters select more than %d reports, the most "
+                                            "an export holds. Narrow the dates or choose a "
+                                            "department.",
+                                            EXPORT_MAX_ROWS)
+                          : "This export would be too large to send in one file. Narrow the dates "
+                            "or choose a department.";
+    hv_reply_error(rq, 422, "export_too_large", msg, NULL);
+    return;
+  }
+  const char *summary;
+  char *detail;
+  bool content = (rq->roles & HV_PERM_INCIDENT_EXPORT_CONTENT) != 0;
+  export_audit_text(rq, &f, fmt, e.x.rows, content, &summary, &detail);
+  qs = hv_incidents_export_audit(app->store, rq->principal->actor, summary, detail);
+  free(detail);
+  if (qs < 0) { /* nothing leaves unrecorded */
+    hv_buf_free(&out);
+    hv_reply_store_error(rq, qs);
+    return;
+  }
+  hv_log(HV_LOG_INFO, "incident export", HV_LS("request_id", rq->id), HV_LS("summary", summary));
+  char day[40];
+  hv_time_format_iso(hv_clock_wall_ms(), day, sizeof day);
+  day[10] = '\0';
+  size_t len;
+  char *body = hv_buf_steal(&out, &len);
+  hv_reply_text(rq, 200,
+                fmt == HV_EXPORT_CSV ? "text/csv; charset=utf-8; header=present"
+                                     : "application/json; charset=utf-8",
+                body ? body : "", body ? len : 0, body != NULL);
+  hv_reply_header(rq, "Content-Disposition",
+                  hv_arena_printf(rq->arena, "attachment; filename=\"haven-incidents-%s.%s\"", day,
+                                  fmt == HV_EXPORT_CSV ? "csv" : "json"));
+  hv_reply_header(rq, "X-Export-Rows", hv_arena_printf(rq->arena, "%zu", e.x.rows));
+  hv_reply_header(rq, "X-Export-Max-Rows", hv_arena_printf(rq->arena, "%d", EXPORT_MAX_ROWS));
+}
+
+static void api_export(struct hv_request *rq) {
+  const char *v = hv_query(rq, "format");
+  if (v && strcmp(v, "csv") == 0)
+    export_list(rq, HV_EXPORT_CSV);
+  else if (v && strcmp(v, "json") == 0)
+    export_list(rq, HV_EXPORT_JSON);
+  else
+    hv_reply_error(rq, 400, "invalid_value", "format must be csv or json.", "format");
+}
+
+static void page_export_csv(struct hv_request *rq) { export_list(rq, HV_EXPORT_CSV); }
+static void page_export_json(struct hv_request *rq) { export_list(rq, HV_EXPORT_JSON); }
 
 static void view_page(struct hv_request *rq, int status, int64_t id, const char *notice,
                       json_t *problems) {
@@ -673,18 +886,21 @@ static void view_page(struct hv_request *rq, int status, int64_t id, const char 
   int s = hv_status_parse(st);
   char when[64];
   hv_time_format(json_integer_value(json_object_get(o, "started_at")), when, sizeof when);
-  json_t *ctx = json_pack(
-      "{s:o, s:o, s:o, s:s, s:s, s:s?, s:o, s:b, s:b, s:b, s:b, s:b, s:b, s:o}", "incident", o,
-      "fields", hv_incident_form(json_object_get(o, "data")), "history", history, "when", when,
-      "status_label", hv_choice_label(HV_CH_STATUS, st), "notice", notice, "problems",
-      problems ? problems : json_null(), "can_edit",
-      writer && (s == HV_ST_DRAFT || s == HV_ST_NEEDS_INFO || (moia && s != HV_ST_VERIFIED && s != HV_ST_CLOSED)),
-      "can_submit", writer && (s == HV_ST_DRAFT || s == HV_ST_NEEDS_INFO), "can_review",
-      moia && s == HV_ST_SUBMITTED, "can_verify",
-      moia && !own && (s == HV_ST_SUBMITTED || s == HV_ST_IN_REVIEW), "can_close",
-      moia && s != HV_ST_DRAFT && s != HV_ST_CLOSED, "can_refer",
-      (rq->roles & HV_PERM_INCIDENT_REVIEW) != 0, "confidences", choices_json(HV_CH_CONFIDENCE, NULL));
-  const char *title = hv_arena_printf(rq->arena, "%s — Haven", json_string_value(json_object_get(o, "ref")));
+  json_t *ctx =
+      json_pack("{s:o, s:o, s:o, s:s, s:s, s:s?, s:o, s:b, s:b, s:b, s:b, s:b, s:b, s:o}",
+                "incident", o, "fields", hv_incident_form(json_object_get(o, "data")), "history",
+                history, "when", when, "status_label", hv_choice_label(HV_CH_STATUS, st), "notice",
+                notice, "problems", problems ? problems : json_null(), "can_edit",
+                writer && (s == HV_ST_DRAFT || s == HV_ST_NEEDS_INFO ||
+                           (moia && s != HV_ST_VERIFIED && s != HV_ST_CLOSED)),
+                "can_submit", writer && (s == HV_ST_DRAFT || s == HV_ST_NEEDS_INFO), "can_review",
+                moia && s == HV_ST_SUBMITTED, "can_verify",
+                moia && !own && (s == HV_ST_SUBMITTED || s == HV_ST_IN_REVIEW), "can_close",
+                moia && s != HV_ST_DRAFT && s != HV_ST_CLOSED, "can_refer",
+                (rq->roles & HV_PERM_INCIDENT_REVIEW) != 0, "confidences",
+                choices_json(HV_CH_CONFIDENCE, NULL));
+  const char *title =
+      hv_arena_printf(rq->arena, "%s — Haven", json_string_value(json_object_get(o, "ref")));
   hv_attachments_page_ctx(rq, o, ctx);
   hv_page(rq, status, "incident", title, ctx);
 }
@@ -692,6 +908,129 @@ static void view_page(struct hv_request *rq, int status, int64_t id, const char 
 void hv_incident_page(struct hv_request *rq, int status, int64_t id, const char *notice,
                       json_t *problems) {
   view_page(rq, status, id, notice, problems);
+}
+
+/* The report's fields as label and text, for reading and printing:
+ * choices by their labels, yes/no in words, empty fields left out. */
+static json_t *field_rows(const json_t *data) {
+  json_t *rows = json_array(), *fields = hv_incident_form(data);
+  size_t i, k;
+  json_t *f, *opt;
+  json_array_foreach(fields, i, f) {
+    const char *label = json_string_value(json_object_get(f, "label"));
+    json_t *v = json_object_get(f, "value"), *options = json_object_get(f, "options");
+    char text[512] = "";
+    if (json_is_string(v) && !options) {
+      json_array_append_new(rows, json_pack("{s:s, s:O}", "label", label, "value", v));
+      continue;
+    }
+    if (json_is_true(json_object_get(f, "yes")))
+      snprintf(text, sizeof text, "Yes");
+    else if (json_is_true(json_object_get(f, "no")))
+      snprintf(text, sizeof text, "No");
+    json_array_foreach(options, k, opt) {
+      if (!json_is_true(json_object_get(opt, "selected")))
+        continue;
+      size_t n = strlen(text);
+      snprintf(text + n, sizeof text - n, "%s%s", n ? "; " : "",
+               json_string_value(json_object_get(opt, "label")));
+    }
+    if (text[0])
+      json_array_append_new(rows, json_pack("{s:s, s:s}", "label", label, "value", text));
+  }
+  json_decref(fields);
+  /* notifications are not in the form (API only): who, and when */
+  json_t *n = json_object_get(data, "notifications");
+  if (json_array_size(n)) {
+    struct hv_buf b;
+    hv_buf_init(&b, 4096);
+    json_array_foreach(n, i, f) {
+      const char *who =
+          hv_choice_label(HV_CH_NOTIFIED, json_string_value(json_object_get(f, "who")));
+      hv_buf_printf(&b, "%s%s at %s", i ? "; " : "", who ? who : "?",
+                    json_string_value(json_object_get(f, "at"))
+                        ? json_string_value(json_object_get(f, "at"))
+                        : "");
+    }
+    json_array_append_new(rows, json_pack("{s:s, s:s}", "label", "Who was told, and when", "value",
+                                          b.data ? b.data : ""));
+    hv_buf_free(&b);
+  }
+  return rows;
+}
+
+static json_t *when_or_null(const json_t *ms) {
+  char when[64];
+  if (!json_is_integer(ms))
+    return json_null();
+  hv_time_format(json_integer_value(ms), when, sizeof when);
+  return json_string(when);
+}
+
+/* A printable view of one report: every field, status, verification,
+ * referrals and the history summary, laid out for paper (app.css,
+ * @media print). Same read rules as the report page. */
+static void page_print(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  json_t *o, *history;
+  int64_t id = hv_param(rq, "id")->num;
+  int64_t scope = hv_policy_department(rq->principal);
+  enum hv_qs qs = scope < 0 ? HV_QS_NONE : hv_incident_get(app->store, id, scope, &o);
+  if (qs <= 0) {
+    if (qs == HV_QS_NONE)
+      hv_reply_error(rq, 404, "not_found", "There is no such report.", NULL);
+    else
+      hv_reply_store_error(rq, qs);
+    return;
+  }
+  if (hv_incident_history(app->store, id, scope, &history) <= 0)
+    history = json_array();
+  json_t *verification = json_null(), *referrals = json_array();
+  size_t i;
+  json_t *v;
+  json_array_foreach(history, i, v) {
+    char when[64];
+    hv_time_format(json_integer_value(json_object_get(v, "changed_at")), when, sizeof when);
+    json_object_set_new(v, "when", json_string(when));
+    json_object_set_new(v, "nchanges",
+                        json_integer((json_int_t)json_array_size(json_object_get(v, "changes"))));
+    const char *action = json_string_value(json_object_get(v, "action"));
+    if (action && strcmp(action, "verify") == 0) {
+      json_decref(verification);
+      verification = json_pack("{s:O, s:s, s:O}", "by", json_object_get(v, "changed_by_name"),
+                               "when", when, "note", json_object_get(v, "note"));
+    } else if (action && strcmp(action, "refer") == 0) {
+      json_array_append_new(referrals, json_pack("{s:O, s:s, s:O}", "by",
+                                                 json_object_get(v, "changed_by_name"), "when",
+                                                 when, "note", json_object_get(v, "note")));
+    }
+  }
+  const json_t *alert = json_object_get(o, "alert");
+  json_t *alert_view = json_null();
+  if (json_is_object(alert))
+    alert_view = json_pack(
+        "{s:s?, s:b, s:O?}", "happening",
+        hv_choice_label(HV_CH_HAPPENING, json_string_value(json_object_get(alert, "happening"))),
+        "entry_requested", json_is_true(json_object_get(alert, "entry_requested")), "note",
+        json_object_get(alert, "note"));
+  const char *st = json_string_value(json_object_get(o, "status"));
+  const char *conf = json_string_value(json_object_get(o, "confidence"));
+  char printed[64];
+  hv_time_format(hv_clock_wall_ms(), printed, sizeof printed);
+  json_t *ctx = json_pack(
+      "{s:O, s:o, s:o, s:s?, s:s?, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "incident", o,
+      "rows", field_rows(json_object_get(o, "data")), "history", history, "status_label",
+      hv_choice_label(HV_CH_STATUS, st), "confidence_label",
+      hv_choice_label(HV_CH_CONFIDENCE, conf), "started",
+      when_or_null(json_object_get(o, "started_at")), "ended",
+      when_or_null(json_object_get(o, "ended_at")), "reported",
+      when_or_null(json_object_get(o, "reported_at")), "submitted",
+      when_or_null(json_object_get(o, "submitted_at")), "verification", verification, "referrals",
+      referrals, "alert_view", alert_view, "printed", printed, "printed_by", rq->principal->name);
+  const char *title = hv_arena_printf(rq->arena, "%s (printable) — Haven",
+                                      json_string_value(json_object_get(o, "ref")));
+  json_decref(o);
+  hv_page(rq, 200, "incident_print", title, ctx);
 }
 
 static void page_view(struct hv_request *rq) {
@@ -918,7 +1257,10 @@ const struct hv_route hv_incident_pages[] = {
     {HV_GET, "/incidents", READ, 0, 0, page_list},
     {HV_GET, "/incidents/new", WRITE, 0, 0, page_new},
     {HV_POST, "/incidents", WRITE, HV_R_CSRF, 65536, page_create},
+    {HV_GET, "/incidents/export.csv", EXPORT, 0, 0, page_export_csv},
+    {HV_GET, "/incidents/export.json", EXPORT, 0, 0, page_export_json},
     {HV_GET, "/incidents/{id:int}", READ, 0, 0, page_view},
+    {HV_GET, "/incidents/{id:int}/print", READ, 0, 0, page_print},
     {HV_GET, "/incidents/{id:int}/edit", WRITE, 0, 0, page_edit},
     {HV_POST, "/incidents/{id:int}", WRITE, HV_R_CSRF, 65536, page_save},
     {HV_POST, "/incidents/{id:int}/actions", WRITE | HV_PERM_INCIDENT_REVIEW, HV_R_CSRF, 8192,

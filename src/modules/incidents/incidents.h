@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "core/buf.h"
 #include "core/config.h"
 #include "store/store.h"
 
@@ -104,6 +105,30 @@ json_t *hv_alert_from_form(const struct hv_form *f);
  * {"field", "before", "after"}. */
 json_t *hv_incident_diff(const json_t *before, const json_t *after);
 
+/* The names of a report's free-text fields (the ones the narrative
+ * scanner redacts and full-text search indexes): up to `cap` into `out`;
+ * returns how many were written. */
+size_t hv_incident_text_fields(const char **out, size_t cap);
+
+/* --- list order ---------------------------------------------------------- */
+
+/* The orders a list can be sorted in: a closed set, each with its own
+ * fixed SQL text in store.c. */
+enum hv_incident_sort {
+  HV_SORT_NEWEST, /* started_at, newest first (the default) */
+  HV_SORT_OLDEST,
+  HV_SORT_REPORTED_NEWEST, /* reported_at */
+  HV_SORT_REPORTED_OLDEST,
+  HV_SORT_STATUS,    /* workflow order (draft first), then newest */
+  HV_SORT_REFERENCE, /* INC-2025-... before INC-2026-... */
+  HV_SORT_MAX
+};
+/* The sort's name in URLs ("newest", ...) and its label for people. */
+const char *hv_incident_sort_name(enum hv_incident_sort s);
+const char *hv_incident_sort_label(enum hv_incident_sort s);
+/* The sort named `name`, or -1. */
+int hv_incident_sort_parse(const char *name);
+
 #endif
 
 /* --- store.c ----------------------------------------------------------- */
@@ -162,11 +187,59 @@ enum hv_qs hv_incident_history(struct hv_store *s, int64_t id, int64_t scope, js
 
 struct hv_incident_filter {
   int64_t department_id, facility_id, from, to, offset, limit;
-  const char *status, *agency, *document, *access, *confidence, *q;
+  const char *status, *agency, *document, *access, *confidence;
+  const char *q; /* search-box text as typed: words, never query syntax (search.h) */
+  enum hv_incident_sort sort;
 };
+/* Writes a report's entry in SQLite's full-text index (migration 0009) in
+ * the caller's transaction: `ref` given, a new report; NULL, an edit of
+ * report `id`'s text. Nothing on PostgreSQL (a generated column). The
+ * store calls it on every write; bench/gen.c on its bulk inserts. */
+struct hv_conn;
+enum hv_qs hv_incident_search_index(struct hv_conn *c, int64_t id, const char *ref,
+                                    const json_t *data, const json_t *alert);
 /* Lists count matching reports only up to a cap: counting every one of a
  * million rows costs more than the page itself. *total is exact up to
  * HV_INCIDENTS_COUNT_CAP; HV_INCIDENTS_COUNT_CAP + 1 means "more than that". */
 #define HV_INCIDENTS_COUNT_CAP 10000
 enum hv_qs hv_incidents_list(struct hv_store *s, int64_t scope, const struct hv_incident_filter *f,
                              json_t **items, int64_t *total);
+
+/* Exports: called with each report (full, as hv_incident_get gives it,
+ * plus "verification_note"), borrowed for the call. Return 0 to go on. */
+typedef int (*hv_incident_each)(void *cls, const json_t *incident);
+
+/* Counts the reports `f` selects within `scope` (offset and limit
+ * ignored) into *total, up to max_rows + 1 (meaning "more than max_rows");
+ * when it is at most `max_rows`, calls `fn` for each
+ * in the filter's order, in the same read transaction. */
+enum hv_qs hv_incidents_export(struct hv_store *s, int64_t scope,
+                               const struct hv_incident_filter *f, int64_t max_rows, int64_t *total,
+                               hv_incident_each fn, void *cls);
+
+/* Records an export in the audit log, in its own write transaction:
+ * `summary` (format, row count, filters; shown in the log) as the object
+ * id, `detail` committed to. */
+enum hv_qs hv_incidents_export_audit(struct hv_store *s, const char *actor, const char *summary,
+                                     const char *detail);
+
+/* --- export.c ------------------------------------------------------------ */
+
+enum hv_export_format { HV_EXPORT_CSV, HV_EXPORT_JSON, HV_EXPORT_FORMAT_MAX };
+
+/* Writes exports into a bounded buffer: the columns are a declared table
+ * (export.c), each naming the roles that may see it, so a role's export
+ * holds only its columns. */
+struct hv_export {
+  enum hv_export_format format;
+  unsigned roles;
+  size_t rows;
+  struct hv_buf *out;
+};
+/* Header row (CSV, after a UTF-8 byte order mark for spreadsheets) or "[". */
+int hv_export_begin(struct hv_export *x, enum hv_export_format format, unsigned roles,
+                    struct hv_buf *out);
+int hv_export_row(struct hv_export *x, const json_t *incident);
+int hv_export_end(struct hv_export *x);
+/* The column names `roles` may see, as a JSON array (for docs and tests). */
+json_t *hv_export_columns(unsigned roles);

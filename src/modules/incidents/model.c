@@ -30,14 +30,13 @@ static const struct hv_choice agency[] = {
     {"other_federal", "Other federal agency"},
     {"unknown", "Unknown"},
     {NULL, NULL}};
-static const struct hv_choice appearance[] = {
-    {"uniform_marked", "Uniforms with agency markings"},
-    {"plain_clothes", "Plain clothes"},
-    {"tactical", "Tactical gear"},
-    {"face_covered", "Faces covered"},
-    {"id_visible", "Visible identification"},
-    {"no_id", "No visible identification"},
-    {NULL, NULL}};
+static const struct hv_choice appearance[] = {{"uniform_marked", "Uniforms with agency markings"},
+                                              {"plain_clothes", "Plain clothes"},
+                                              {"tactical", "Tactical gear"},
+                                              {"face_covered", "Faces covered"},
+                                              {"id_visible", "Visible identification"},
+                                              {"no_id", "No visible identification"},
+                                              {NULL, NULL}};
 static const struct hv_choice document[] = {
     {"none", "No document shown"},
     {"judicial_warrant", "Judicial warrant (signed by a judge)"},
@@ -56,25 +55,31 @@ static const struct hv_choice access[] = {
     {NULL, NULL}};
 static const struct hv_choice bwc[] = {
     {"yes", "Yes"}, {"no", "No"}, {"unknown", "Unknown"}, {NULL, NULL}};
-static const struct hv_choice notified[] = {
-    {"supervisor", "Supervisor"},
-    {"liaison", "Immigrant Affairs Liaison"},
-    {"moia", "Mayor's Office of Immigrant Affairs"},
-    {"city_attorney", "City Attorney"},
-    {"lapd", "LAPD"},
-    {"other", "Other"},
-    {NULL, NULL}};
-static const struct hv_choice status[] = {
-    {"draft", "Draft"},       {"submitted", "Submitted"}, {"in_review", "In review"},
-    {"needs_info", "Needs information"}, {"verified", "Verified"}, {"closed", "Closed"},
-    {NULL, NULL}};
-static const struct hv_choice confidence[] = {
-    {"confirmed", "Confirmed"}, {"probable", "Probable"}, {"unverified", "Unverified"}, {NULL, NULL}};
+static const struct hv_choice notified[] = {{"supervisor", "Supervisor"},
+                                            {"liaison", "Immigrant Affairs Liaison"},
+                                            {"moia", "Mayor's Office of Immigrant Affairs"},
+                                            {"city_attorney", "City Attorney"},
+                                            {"lapd", "LAPD"},
+                                            {"other", "Other"},
+                                            {NULL, NULL}};
+static const struct hv_choice status[] = {{"draft", "Draft"},
+                                          {"submitted", "Submitted"},
+                                          {"in_review", "In review"},
+                                          {"needs_info", "Needs information"},
+                                          {"verified", "Verified"},
+                                          {"closed", "Closed"},
+                                          {NULL, NULL}};
+static const struct hv_choice confidence[] = {{"confirmed", "Confirmed"},
+                                              {"probable", "Probable"},
+                                              {"unverified", "Unverified"},
+                                              {NULL, NULL}};
 
 static const struct hv_choice *const lists[HV_CH_MAX] = {
     happening, agency, appearance, document, access, bwc, notified, status, confidence};
 
-const struct hv_choice *hv_choices(enum hv_choice_list l) { return l < HV_CH_MAX ? lists[l] : NULL; }
+const struct hv_choice *hv_choices(enum hv_choice_list l) {
+  return l < HV_CH_MAX ? lists[l] : NULL;
+}
 
 const char *hv_choice_label(enum hv_choice_list l, const char *code) {
   if (!code || l >= HV_CH_MAX)
@@ -111,22 +116,30 @@ struct field {
 
 static const struct field report_fields[] = {
     {"facility_id", F_INT, 1, INT64_MAX, 0, true, false, "Facility", NULL},
-    {"area", F_TEXT, 1, 80, 0, false, false, "Area of the facility", "Its name as listed in the registry"},
-    {"started_at", F_DATETIME, 0, 0, 0, true, false, "When it started", "City time, for example 2026-11-26T09:30"},
-    {"ended_at", F_DATETIME, 0, 0, 0, false, false, "When it ended", "Leave empty if it is still going on"},
+    {"area", F_TEXT, 1, 80, 0, false, false, "Area of the facility",
+     "Its name as listed in the registry"},
+    {"started_at", F_DATETIME, 0, 0, 0, true, false, "When it started",
+     "City time, for example 2026-11-26T09:30"},
+    {"ended_at", F_DATETIME, 0, 0, 0, false, false, "When it ended",
+     "Leave empty if it is still going on"},
     {"agencies", F_CHOICES, 1, 6, HV_CH_AGENCY, true, false, "Agencies present", NULL},
     {"agents_count", F_INT, 0, 500, 0, true, false, "Number of agents", NULL},
     {"vehicles_count", F_INT, 0, 200, 0, false, false, "Number of vehicles", NULL},
-    {"appearance", F_CHOICES, 0, 6, HV_CH_APPEARANCE, false, false, "How the agents appeared", NULL},
+    {"appearance", F_CHOICES, 0, 6, HV_CH_APPEARANCE, false, false, "How the agents appeared",
+     NULL},
     {"names_badges", F_TEXT, 0, 1000, 0, false, true, "Names and badge numbers shown", NULL},
-    {"supervisor", F_TEXT, 0, 200, 0, false, true, "Supervising officer: name and badge number", NULL},
+    {"supervisor", F_TEXT, 0, 200, 0, false, true, "Supervising officer: name and badge number",
+     NULL},
     {"plates", F_TEXT, 0, 500, 0, false, true, "Vehicle plates", NULL},
     {"document_type", F_CHOICE, 0, 0, HV_CH_DOCUMENT, true, false, "Document presented", NULL},
-    {"document_copy", F_BOOL, 0, 0, 0, false, false, "A copy or photo of the document was kept", NULL},
+    {"document_copy", F_BOOL, 0, 0, 0, false, false, "A copy or photo of the document was kept",
+     NULL},
     {"access", F_CHOICE, 0, 0, HV_CH_ACCESS, true, false, "Access to non-public areas", NULL},
     {"access_area", F_TEXT, 0, 200, 0, false, true, "Which area access was asked for", NULL},
-    {"access_decided_by", F_TEXT, 0, 100, 0, false, true, "Who decided (staff role, not a name)", NULL},
-    {"staging", F_BOOL, 0, 0, 0, false, false, "Agents staged, parked or processed people on City property", NULL},
+    {"access_decided_by", F_TEXT, 0, 100, 0, false, true, "Who decided (staff role, not a name)",
+     NULL},
+    {"staging", F_BOOL, 0, 0, 0, false, false,
+     "Agents staged, parked or processed people on City property", NULL},
     {"staging_note", F_TEXT, 0, 500, 0, false, true, "About the staging", NULL},
     {"detained_count", F_INT, 0, 1000, 0, false, false, "People detained (a count only)", NULL},
     {"questioned_count", F_INT, 0, 1000, 0, false, false, "People questioned (a count only)", NULL},
@@ -136,8 +149,11 @@ static const struct field report_fields[] = {
     {"lapd_bwc", F_CHOICE, 0, 0, HV_CH_BWC, false, false, "LAPD body-worn cameras were on", NULL},
     {"contractor_involved", F_BOOL, 0, 0, 0, false, false, "Contractor staff were involved", NULL},
     {"contractor_note", F_TEXT, 0, 500, 0, false, true, "About the contractor", NULL},
-    {"notifications", F_NOTIFICATIONS, 0, 12, HV_CH_NOTIFIED, false, false, "Who was told, and when", NULL},
-    {"narrative", F_TEXT, 0, 20000, 0, true, true, "What happened", "Describe events, not people: never write anyone's name, immigration status, nationality or identifiers. Numbers and emails are removed automatically."},
+    {"notifications", F_NOTIFICATIONS, 0, 12, HV_CH_NOTIFIED, false, false,
+     "Who was told, and when", NULL},
+    {"narrative", F_TEXT, 0, 20000, 0, true, true, "What happened",
+     "Describe events, not people: never write anyone's name, immigration status, nationality or "
+     "identifiers. Numbers and emails are removed automatically."},
 };
 #define NFIELDS (sizeof report_fields / sizeof report_fields[0])
 
@@ -145,8 +161,10 @@ static const struct field alert_fields[] = {
     {"facility_id", F_INT, 1, INT64_MAX, 0, true, false, "Facility", NULL},
     {"happening", F_CHOICE, 0, 0, HV_CH_HAPPENING, true, false, "What is happening now", NULL},
     {"agencies", F_CHOICES, 0, 6, HV_CH_AGENCY, false, false, "Agencies present", NULL},
-    {"entry_requested", F_BOOL, 0, 0, 0, false, false, "Agents are asking to enter a non-public area", NULL},
-    {"note", F_TEXT, 0, 500, 0, false, true, "Short note (optional)", "Describe what you see; do not write names or anyone's status."},
+    {"entry_requested", F_BOOL, 0, 0, 0, false, false,
+     "Agents are asking to enter a non-public area", NULL},
+    {"note", F_TEXT, 0, 500, 0, false, true, "Short note (optional)",
+     "Describe what you see; do not write names or anyone's status."},
 };
 #define NALERT (sizeof alert_fields / sizeof alert_fields[0])
 
@@ -210,7 +228,8 @@ static int check_fields(const json_t *obj, const struct field *fields, size_t nf
   for (size_t i = 0; i < nf; i++) {
     const struct field *f = &fields[i];
     v = json_object_get(obj, f->name);
-    if (!v || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0 && f->type == F_TEXT)) {
+    if (!v || json_is_null(v) ||
+        (json_is_string(v) && json_string_length(v) == 0 && f->type == F_TEXT)) {
       if (submitting && f->required)
         BAD(f->name, "This is needed to submit the report.");
       continue;
@@ -275,8 +294,9 @@ static int check_fields(const json_t *obj, const struct field *fields, size_t nf
         int64_t t;
         const char *who = json_string_value(json_object_get(item, "who"));
         const char *at = json_string_value(json_object_get(item, "at"));
-        if (!json_is_object(item) || json_object_size(item) != 2 || !hv_choice_label(f->list, who) ||
-            !at || hv_local_datetime(at, &t) || t > now + FUTURE_SKEW_MS) {
+        if (!json_is_object(item) || json_object_size(item) != 2 ||
+            !hv_choice_label(f->list, who) || !at || hv_local_datetime(at, &t) ||
+            t > now + FUTURE_SKEW_MS) {
           BAD(f->name, "Each notification is who was told and when (not in the future).");
           break;
         }
@@ -330,7 +350,8 @@ static int redact_fields(json_t *obj, const struct field *fields, size_t nf, siz
     for (int k = 0; k < HV_PII_MAX; k++)
       *found += r.found[k];
     for (size_t w = 0; flags && w < r.nwords; w++)
-      json_array_append_new(flags, json_pack("{s:s, s:s}", "field", fields[i].name, "word", r.words[w]));
+      json_array_append_new(flags,
+                            json_pack("{s:s, s:s}", "field", fields[i].name, "word", r.words[w]));
     json_object_set_new(obj, fields[i].name, json_string(b.data ? b.data : ""));
     hv_buf_free(&b);
   }
@@ -371,9 +392,9 @@ static json_t *form_fields(const json_t *data, const struct field *fields, size_
     json_t *o = json_pack("{s:s, s:s, s:s?, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name",
                           f->name, "label", f->label, "hint", f->hint, "required", f->required,
                           "is_text", f->type == F_TEXT && f->max <= 500, "is_textarea",
-                          f->type == F_TEXT && f->max > 500, "is_int", f->type == F_INT,
-                          "is_bool", f->type == F_BOOL, "is_choice", f->type == F_CHOICE,
-                          "is_choices", f->type == F_CHOICES, "is_datetime", f->type == F_DATETIME);
+                          f->type == F_TEXT && f->max > 500, "is_int", f->type == F_INT, "is_bool",
+                          f->type == F_BOOL, "is_choice", f->type == F_CHOICE, "is_choices",
+                          f->type == F_CHOICES, "is_datetime", f->type == F_DATETIME);
     char num[32];
     if (json_is_string(v)) {
       json_object_set(o, "value", v);
@@ -389,7 +410,8 @@ static json_t *form_fields(const json_t *data, const struct field *fields, size_
         bool sel = json_is_string(v) && strcmp(json_string_value(v), c->code) == 0;
         size_t k;
         json_t *item;
-        json_array_foreach(v, k, item) sel |= json_is_string(item) && strcmp(json_string_value(item), c->code) == 0;
+        json_array_foreach(v, k, item) sel |=
+            json_is_string(item) && strcmp(json_string_value(item), c->code) == 0;
         json_array_append_new(opts, json_pack("{s:s, s:s, s:s, s:b}", "field", f->name, "code",
                                               c->code, "label", c->label, "selected", sel));
       }
@@ -429,7 +451,8 @@ static json_t *from_form(const struct hv_form *form, const struct field *fields,
       if (hv_parse_i64(v, INT64_MIN, INT64_MAX, &n) == 0)
         json_object_set_new(o, f->name, json_integer(n));
       else
-        json_object_set_new(o, f->name, json_string(v)); /* refused by the check, with its message */
+        json_object_set_new(o, f->name,
+                            json_string(v)); /* refused by the check, with its message */
     } else if (f->type == F_BOOL) {
       if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0)
         json_object_set_new(o, f->name, json_boolean(strcmp(v, "yes") == 0));
@@ -440,5 +463,36 @@ static json_t *from_form(const struct hv_form *form, const struct field *fields,
   return o;
 }
 
-json_t *hv_incident_from_form(const struct hv_form *f) { return from_form(f, report_fields, NFIELDS); }
+json_t *hv_incident_from_form(const struct hv_form *f) {
+  return from_form(f, report_fields, NFIELDS);
+}
 json_t *hv_alert_from_form(const struct hv_form *f) { return from_form(f, alert_fields, NALERT); }
+
+size_t hv_incident_text_fields(const char **out, size_t cap) {
+  size_t k = 0;
+  for (size_t i = 0; i < NFIELDS; i++)
+    if (report_fields[i].redact && k < cap)
+      out[k++] = report_fields[i].name;
+  return k;
+}
+
+/* --- list order ---------------------------------------------------------- */
+
+static const struct hv_choice sorts[HV_SORT_MAX] = {
+    {"newest", "Started, newest first"},           {"oldest", "Started, oldest first"},
+    {"reported_newest", "Reported, newest first"}, {"reported_oldest", "Reported, oldest first"},
+    {"status", "Status (drafts first)"},           {"reference", "Reference number"},
+};
+
+const char *hv_incident_sort_name(enum hv_incident_sort s) {
+  return s < HV_SORT_MAX ? sorts[s].code : sorts[0].code;
+}
+const char *hv_incident_sort_label(enum hv_incident_sort s) {
+  return s < HV_SORT_MAX ? sorts[s].label : sorts[0].label;
+}
+int hv_incident_sort_parse(const char *name) {
+  for (int i = 0; name && i < HV_SORT_MAX; i++)
+    if (strcmp(name, sorts[i].code) == 0)
+      return i;
+  return -1;
+}

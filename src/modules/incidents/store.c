@@ -12,6 +12,7 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "modules/incidents/incidents.h"
+#include "modules/incidents/search.h"
 #include "modules/notify/notify.h"
 
 #define NZ(s) ((s) ? (s) : "")
@@ -51,6 +52,49 @@ static struct hv_sql q_set_status = HV_SQL(
     "confidence = COALESCE(?, confidence), verified_by = COALESCE(?, verified_by), "
     "verified_at = COALESCE(?, verified_at), refer_legal = ?, refer_workgroup = ?, updated_at = ? "
     "WHERE id = ? AND version = ?");
+
+/* SQLite's full-text index (migration 0009), written beside every insert
+ * and edit of a report; PostgreSQL keeps its tsvector column itself. */
+static struct hv_sql q_search_add =
+    HV_SQL("INSERT INTO incident_search (rowid, ref, body, note) VALUES (?, ?, ?, ?)");
+static struct hv_sql q_search_set = HV_SQL("UPDATE incident_search SET body = ? WHERE rowid = ?");
+
+/* The report's free text, the declared text fields one per line. */
+static char *search_body(const json_t *data) {
+  const char *names[32];
+  size_t n = hv_incident_text_fields(names, 32);
+  struct hv_buf b;
+  hv_buf_init(&b, 1u << 20);
+  for (size_t i = 0; i < n; i++) {
+    const char *v = json_string_value(json_object_get(data, names[i]));
+    if (v && *v && (hv_buf_adds(&b, v) || hv_buf_addc(&b, '\n'))) {
+      hv_buf_free(&b);
+      return NULL;
+    }
+  }
+  char *out = hv_buf_steal(&b, NULL);
+  return out ? out : strdup("");
+}
+
+enum hv_qs hv_incident_search_index(struct hv_conn *c, int64_t id, const char *ref,
+                                    const json_t *data, const json_t *alert) {
+  if (hv_conn_dialect(c) != HV_DIALECT_SQLITE)
+    return HV_QS_ONE;
+  char *body = search_body(data);
+  if (!body)
+    return HV_QS_HARD;
+  enum hv_qs qs;
+  if (ref) {
+    struct hv_param p[] = {HV_P_INT(id), HV_P_TEXT(ref), HV_P_TEXT(body),
+                           HV_P_TEXT(NZ(json_string_value(json_object_get(alert, "note"))))};
+    qs = hv_db_exec(c, &q_search_add, p, 4);
+  } else {
+    struct hv_param p[] = {HV_P_TEXT(body), HV_P_INT(id)};
+    qs = hv_db_exec(c, &q_search_set, p, 2);
+  }
+  free(body);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
 
 /* The columns copied out of `data` for filtering. */
 struct copies {
@@ -192,6 +236,8 @@ static enum hv_qs create_tx(struct hv_conn *c, void *cls) {
   qs = hv_db_int(c, &q_insert, p, 15, &id);
   if (qs > 0)
     qs = add_version(c, id, 1, "draft", w->by->user_id, w->alert ? "alert" : "create", NULL, data);
+  if (qs > 0)
+    qs = hv_incident_search_index(c, id, w->ref, w->data, w->alert);
   free(data);
   free(alert);
   if (qs < 0)
@@ -320,6 +366,8 @@ static enum hv_qs update_tx(struct hv_conn *c, void *cls) {
   }
   if (qs > 0)
     qs = add_version(c, w->id, x.version + 1, x.status, w->by->user_id, "edit", NULL, data);
+  if (qs > 0)
+    qs = hv_incident_search_index(c, w->id, NULL, w->data, NULL);
   free(data);
   if (qs > 0) {
     w->version = x.version + 1;
@@ -571,32 +619,86 @@ enum hv_qs hv_incident_history(struct hv_store *s, int64_t id, int64_t scope, js
   return qs;
 }
 
+/* The filters. Search is a separate statement text (SEARCH_*), so a list
+ * without search words never touches the full-text index and keeps the
+ * plans of the department, started_at and status indexes. */
 #define LIST_WHERE                                                                                 \
   "WHERE (? = 0 OR i.department_id = ?) AND (? = 0 OR i.department_id = ?) AND "                   \
   "(? = 0 OR i.facility_id = ?) AND i.started_at >= ? AND i.started_at < ? AND "                   \
-  "(? = '' OR i.status = ?) AND (? = '' OR i.agencies LIKE ? ESCAPE '\\') AND (? = '' OR "         \
-  "i.document_type = ?) "                                                                          \
-  "AND (? = '' OR i.access_outcome = ?) AND (? = '' OR i.confidence = ?) AND "                     \
-  "(? = '' OR lower(i.data) LIKE ? ESCAPE '\\' OR lower(i.ref) LIKE ? ESCAPE '\\') "
-/* Counted up to a cap, without the joins (every report has its department,
- * facility and filer): see HV_INCIDENTS_COUNT_CAP. */
-static struct hv_sql q_count =
-    HV_SQL("SELECT COUNT(*) FROM (SELECT 1 FROM incidents i " LIST_WHERE "LIMIT ?) AS c");
-static struct hv_sql q_page = HV_SQL("SELECT " INCIDENT_COLS INCIDENT_FROM LIST_WHERE
-                                     "ORDER BY i.started_at DESC, i.id DESC LIMIT ? OFFSET ?");
+  "(? = '' OR i.status = ?) AND (? = '' OR i.agencies LIKE ? ESCAPE '\\') AND "                    \
+  "(? = '' OR i.document_type = ?) AND (? = '' OR i.access_outcome = ?) AND "                      \
+  "(? = '' OR i.confidence = ?) "
+#define LIST_NPARAMS 18
+/* SQLite: the FTS5 table's rowid is the report's id. PostgreSQL: the
+ * generated tsvector column with its GIN index. */
+#define SEARCH_SQLITE                                                                              \
+  "AND i.id IN (SELECT rowid FROM incident_search WHERE incident_search MATCH ?) "
+#define SEARCH_PG "AND i.search @@ to_tsquery('simple', haven_search_unaccent(?)) "
+
+/* One ORDER BY per hv_incident_sort, in the enum's order; ids break ties
+ * so pages never overlap. */
+#define ORDER_NEWEST "ORDER BY i.started_at DESC, i.id DESC "
+#define ORDER_OLDEST "ORDER BY i.started_at ASC, i.id ASC "
+#define ORDER_REPORTED_NEWEST "ORDER BY i.reported_at DESC, i.id DESC "
+#define ORDER_REPORTED_OLDEST "ORDER BY i.reported_at ASC, i.id ASC "
+#define ORDER_STATUS                                                                               \
+  "ORDER BY CASE i.status WHEN 'draft' THEN 0 WHEN 'submitted' THEN 1 WHEN 'in_review' THEN 2 "    \
+  "WHEN 'needs_info' THEN 3 WHEN 'verified' THEN 4 ELSE 5 END, i.started_at DESC, i.id DESC "
+#define ORDER_REFERENCE "ORDER BY i.ref ASC "
+
+#define LIST_SQL(cols, order, tail) "SELECT " cols INCIDENT_FROM LIST_WHERE order tail
+#define LIST_SQL_Q(cols, order, tail)                                                              \
+  HV_SQL2("SELECT " cols INCIDENT_FROM LIST_WHERE SEARCH_SQLITE order tail,                        \
+          "SELECT " cols INCIDENT_FROM LIST_WHERE SEARCH_PG order tail)
+#define BY_SORT(cols, tail)                                                                        \
+  {                                                                                                \
+    HV_SQL(LIST_SQL(cols, ORDER_NEWEST, tail)), HV_SQL(LIST_SQL(cols, ORDER_OLDEST, tail)),        \
+        HV_SQL(LIST_SQL(cols, ORDER_REPORTED_NEWEST, tail)),                                       \
+        HV_SQL(LIST_SQL(cols, ORDER_REPORTED_OLDEST, tail)),                                       \
+        HV_SQL(LIST_SQL(cols, ORDER_STATUS, tail)), HV_SQL(LIST_SQL(cols, ORDER_REFERENCE, tail))  \
+  }
+#define BY_SORT_Q(cols, tail)                                                                      \
+  {                                                                                                \
+    LIST_SQL_Q(cols, ORDER_NEWEST, tail), LIST_SQL_Q(cols, ORDER_OLDEST, tail),                    \
+        LIST_SQL_Q(cols, ORDER_REPORTED_NEWEST, tail),                                             \
+        LIST_SQL_Q(cols, ORDER_REPORTED_OLDEST, tail), LIST_SQL_Q(cols, ORDER_STATUS, tail),       \
+        LIST_SQL_Q(cols, ORDER_REFERENCE, tail)                                                    \
+  }
+
+/* Counted up to a limit (the last parameter), without the joins: every
+ * report has its department, facility and filer (foreign keys). Lists count
+ * to HV_INCIDENTS_COUNT_CAP + 1, exports to their row cap + 1. */
+#define COUNT_SQL(search)                                                                          \
+  "SELECT COUNT(*) FROM (SELECT 1 FROM incidents i " LIST_WHERE search "LIMIT ?) AS c"
+static struct hv_sql q_count = HV_SQL(COUNT_SQL(""));
+static struct hv_sql q_count_q = HV_SQL2(COUNT_SQL(SEARCH_SQLITE), COUNT_SQL(SEARCH_PG));
+static struct hv_sql q_page[HV_SORT_MAX] = BY_SORT(INCIDENT_COLS, "LIMIT ? OFFSET ?");
+static struct hv_sql q_page_q[HV_SORT_MAX] = BY_SORT_Q(INCIDENT_COLS, "LIMIT ? OFFSET ?");
+/* Exports add the latest verification note (reviewer's words). */
+#define EXPORT_COLS                                                                                \
+  INCIDENT_COLS ", (SELECT v.note FROM incident_versions v WHERE v.incident_id = i.id AND "        \
+                "v.action = 'verify' ORDER BY v.version DESC LIMIT 1) "
+static struct hv_sql q_export[HV_SORT_MAX] = BY_SORT(EXPORT_COLS, "LIMIT ?");
+static struct hv_sql q_export_q[HV_SORT_MAX] = BY_SORT_Q(EXPORT_COLS, "LIMIT ?");
 
 struct list_args {
   int64_t scope;
   const struct hv_incident_filter *f;
-  char *agency_like, *q_like;
+  char *agency_like;
+  char match[HV_SEARCH_QUERY_MAX]; /* the safe full-text query, "" for none */
   int64_t total;
   json_t *items;
+  /* exports */
+  int64_t max_rows;
+  hv_incident_each each;
+  void *cls;
 };
 
-static enum hv_qs list_tx(struct hv_conn *c, void *cls) {
-  struct list_args *a = cls;
+/* The filter's parameters: LIST_NPARAMS, then the search query when there
+ * is one. Returns how many. */
+static size_t list_params(const struct list_args *a, struct hv_param *p) {
   const struct hv_incident_filter *f = a->f;
-  struct hv_param p[] = {HV_P_INT(a->scope),
+  struct hv_param v[] = {HV_P_INT(a->scope),
                          HV_P_INT(a->scope),
                          HV_P_INT(f->department_id),
                          HV_P_INT(f->department_id),
@@ -613,28 +715,56 @@ static enum hv_qs list_tx(struct hv_conn *c, void *cls) {
                          HV_P_TEXT(NZ(f->access)),
                          HV_P_TEXT(NZ(f->access)),
                          HV_P_TEXT(NZ(f->confidence)),
-                         HV_P_TEXT(NZ(f->confidence)),
-                         HV_P_TEXT(NZ(f->q)),
-                         HV_P_TEXT(a->q_like),
-                         HV_P_TEXT(a->q_like),
-                         HV_P_INT(f->limit),
-                         HV_P_INT(f->offset)};
-  struct hv_param pc[22];
-  memcpy(pc, p, 21 * sizeof *p);
-  pc[21] = HV_P_INT(HV_INCIDENTS_COUNT_CAP + 1);
-  enum hv_qs qs = hv_db_int(c, &q_count, pc, 22, &a->total);
+                         HV_P_TEXT(NZ(f->confidence))};
+  memcpy(p, v, sizeof v);
+  size_t n = LIST_NPARAMS;
+  if (a->match[0])
+    p[n++] = HV_P_TEXT(a->match);
+  return n;
+}
+
+static int sort_of(const struct hv_incident_filter *f) {
+  int k = (int)f->sort;
+  return k >= 0 && k < HV_SORT_MAX ? k : HV_SORT_NEWEST;
+}
+
+static enum hv_qs list_tx(struct hv_conn *c, void *cls) {
+  struct list_args *a = cls;
+  struct hv_param p[LIST_NPARAMS + 3];
+  size_t n = list_params(a, p);
+  bool q = a->match[0] != '\0';
+  p[n] = HV_P_INT(HV_INCIDENTS_COUNT_CAP + 1);
+  enum hv_qs qs = hv_db_int(c, q ? &q_count_q : &q_count, p, n + 1, &a->total);
   if (qs < 0)
     return qs;
-  return hv_db_query(c, &q_page, p, 23, brief_row, a->items);
+  p[n] = HV_P_INT(a->f->limit);
+  p[n + 1] = HV_P_INT(a->f->offset);
+  int k = sort_of(a->f);
+  return hv_db_query(c, q ? &q_page_q[k] : &q_page[k], p, n + 2, brief_row, a->items);
+}
+
+/* Prepares the LIKE pattern and the dialect's full-text query. */
+static int list_init(struct hv_store *s, struct list_args *a) {
+  a->agency_like = hv_sql_like(NZ(a->f->agency), true);
+  a->match[0] = '\0';
+  if (a->f->q && *a->f->q) {
+    if (hv_store_dialect(s) == HV_DIALECT_POSTGRES)
+      hv_search_tsquery(a->f->q, a->match, sizeof a->match);
+    else
+      hv_search_fts5(a->f->q, a->match, sizeof a->match);
+  }
+  return a->agency_like ? 0 : -1;
 }
 
 enum hv_qs hv_incidents_list(struct hv_store *s, int64_t scope, const struct hv_incident_filter *f,
                              json_t **items, int64_t *total) {
-  struct list_args a = {
-      scope, f, hv_sql_like(NZ(f->agency), true), hv_sql_like(NZ(f->q), false), 0, json_array()};
-  enum hv_qs qs = a.agency_like && a.q_like ? hv_store_tx(s, false, list_tx, &a) : HV_QS_HARD;
+  struct list_args a;
+  memset(&a, 0, sizeof a);
+  a.scope = scope;
+  a.f = f;
+  a.items = json_array();
+  enum hv_qs qs = list_init(s, &a) == 0 ? hv_store_tx(s, false, list_tx, &a) : HV_QS_HARD;
   free(a.agency_like);
-  free(a.q_like);
   if (qs < 0) {
     json_decref(a.items);
     return qs;
@@ -642,4 +772,64 @@ enum hv_qs hv_incidents_list(struct hv_store *s, int64_t scope, const struct hv_
   *items = a.items;
   *total = a.total;
   return HV_QS_ONE;
+}
+
+/* --- exports --------------------------------------------------------------- */
+
+static int export_row(void *cls, const struct hv_row *r) {
+  struct list_args *a = cls;
+  json_array_clear(a->items);
+  full_row(a->items, r);
+  json_t *o = json_array_get(a->items, 0);
+  if (!o)
+    return 1;
+  json_object_set_new(o, "verification_note",
+                      hv_row_null(r, 24) ? json_null() : json_string(NZ(hv_row_text(r, 24))));
+  return a->each(a->cls, o);
+}
+
+static enum hv_qs export_tx(struct hv_conn *c, void *cls) {
+  struct list_args *a = cls;
+  struct hv_param p[LIST_NPARAMS + 3];
+  size_t n = list_params(a, p);
+  bool q = a->match[0] != '\0';
+  p[n] = HV_P_INT(a->max_rows + 1);
+  enum hv_qs qs = hv_db_int(c, q ? &q_count_q : &q_count, p, n + 1, &a->total);
+  if (qs < 0 || a->total > a->max_rows)
+    return qs < 0 ? qs : HV_QS_ONE;
+  p[n] = HV_P_INT(a->max_rows);
+  int k = sort_of(a->f);
+  qs = hv_db_query(c, q ? &q_export_q[k] : &q_export[k], p, n + 1, export_row, a);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+enum hv_qs hv_incidents_export(struct hv_store *s, int64_t scope,
+                               const struct hv_incident_filter *f, int64_t max_rows, int64_t *total,
+                               hv_incident_each fn, void *cls) {
+  struct list_args a;
+  memset(&a, 0, sizeof a);
+  a.scope = scope;
+  a.f = f;
+  a.items = json_array();
+  a.max_rows = max_rows;
+  a.each = fn;
+  a.cls = cls;
+  enum hv_qs qs = list_init(s, &a) == 0 ? hv_store_tx(s, false, export_tx, &a) : HV_QS_HARD;
+  free(a.agency_like);
+  json_decref(a.items);
+  *total = a.total;
+  return qs;
+}
+
+static enum hv_qs export_audit_tx(struct hv_conn *c, void *cls) {
+  const struct hv_audit_event *ev = cls;
+  enum hv_qs qs = hv_audit_append(c, ev);
+  return qs < 0 ? qs : HV_QS_ONE;
+}
+
+enum hv_qs hv_incidents_export_audit(struct hv_store *s, const char *actor, const char *summary,
+                                     const char *detail) {
+  struct hv_audit_event ev = {actor,  "incident.export",          "incident_export", summary,
+                              detail, detail ? strlen(detail) : 0};
+  return hv_store_tx(s, true, export_audit_tx, &ev);
 }
