@@ -99,6 +99,21 @@ json_t *hv_alert_from_form(const struct hv_form *f);
  * {"field", "before", "after"}. */
 json_t *hv_incident_diff(const json_t *before, const json_t *after);
 
+/* For the pages. Ties `problems` (the {"field", "message"} list, or the
+ * scanner's flags) to the view's `fields` from hv_incident_form or
+ * hv_alert_form: each problem gets "label" and "anchor" (the id of the
+ * field's first control); with `mark` each field gets its first message as
+ * "error". Returns the facility's message (borrowed), or NULL. */
+const char *hv_form_problems(json_t *fields, json_t *problems, bool mark);
+/* What the scanner would replace in a report's free text, by kind: an
+ * array of {"label", "placeholder", "count", "many"} (returned). */
+json_t *hv_incident_found(const json_t *data);
+/* Adds "label", "before_text" and "after_text" to each change of each
+ * version in a history from hv_incident_history, for people to read. */
+void hv_incident_changes_view(json_t *history);
+/* Adds "happening_label" to a stored quick alert, for people to read. */
+void hv_alert_view(json_t *alert);
+
 #endif
 
 /* --- store.c ----------------------------------------------------------- */
