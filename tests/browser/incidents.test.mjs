@@ -217,6 +217,9 @@ describe('from quick alert to verified report', () => {
       const refused = await submitForm(page, page.getByRole('button', { name: 'Send alert now' }));
       assert.equal(refused.status(), 400);
       await assertFieldError(page, 'happening', /needed/);
+      const summary = main(page).locator('.hv-error-summary');
+      assert.equal(await summary.getAttribute('autofocus'), '', 'the summary takes focus on arrival');
+      assert.equal(await summary.locator('a[href="#happening"]').innerText(), 'What is happening now');
       assert.equal(await facility.inputValue(), first.value, 'facility kept');
       await checkPage(page, '/alert with an error on a small phone');
 
