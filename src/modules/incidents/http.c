@@ -570,11 +570,15 @@ static void alert_page(struct hv_request *rq, int status, json_t *alert, json_t 
   randombytes_buf(rnd, sizeof rnd);
   sodium_bin2hex(idem, sizeof idem, rnd, sizeof rnd);
   int64_t fac = json_integer_value(json_object_get(alert, "facility_id"));
+  json_t *fields = hv_alert_form(alert);
+  const char *fac_error = hv_form_problems(fields, problems, true);
   hv_page(rq, status, "incident_alert", "Quick alert — Haven",
-          json_pack("{s:o, s:o, s:o, s:o, s:s, s:o}", "fields", hv_alert_form(alert), "facilities",
+          json_pack("{s:o, s:o, s:O, s:b, s:s?, s:o, s:s, s:o}", "fields", fields, "facilities",
                     facility_options(rq, fac), "problems", problems ? problems : json_null(),
+                    "has_problems", json_array_size(problems) > 0, "facility_error", fac_error,
                     "sent", sent ? sent : json_null(), "idem", idem, "protocol",
                     hv_protocol_context(((struct hv_app *)rq->app)->store, rq->arena)));
+  json_decref(problems);
   json_decref(alert);
 }
 
@@ -879,6 +883,8 @@ static void view_page(struct hv_request *rq, int status, int64_t id, const char 
     hv_time_format(json_integer_value(json_object_get(v, "changed_at")), when, sizeof when);
     json_object_set_new(v, "when", json_string(when));
   }
+  hv_incident_changes_view(history);
+  hv_alert_view(json_object_get(o, "alert"));
   const char *st = json_string_value(json_object_get(o, "status"));
   bool moia = (rq->roles & (HV_ROLE_BIT(HV_ROLE_MOIA) | HV_ROLE_BIT(HV_ROLE_ADMIN))) != 0;
   bool writer = (rq->roles & HV_PERM_INCIDENT_WRITE) != 0;
@@ -1038,16 +1044,21 @@ static void page_view(struct hv_request *rq) {
             hv_query(rq, "attached") ? "The file was attached to the report." : NULL, NULL);
 }
 
+/* `preview` (stolen, or NULL): what the scanner flagged ("flags") and
+ * replaced ("found"), shown before the filer confirms. */
 static void edit_page(struct hv_request *rq, int status, int64_t id, int version, json_t *data,
-                      json_t *problems, json_t *flags) {
+                      json_t *problems, json_t *preview) {
   int64_t fac = json_integer_value(json_object_get(data, "facility_id"));
+  json_t *fields = hv_incident_form(data);
+  const char *fac_error = hv_form_problems(fields, problems, true);
+  hv_form_problems(fields, json_object_get(preview, "flags"), false);
   hv_page(rq, status, "incident_edit", id ? "Edit report — Haven" : "New report — Haven",
-          json_pack("{s:I, s:i, s:o, s:o, s:o, s:o, s:b}", "id", (json_int_t)id, "version", version,
-                    "fields", hv_incident_form(data), "facilities", facility_options(rq, fac),
-                    "problems", problems ? problems : json_null(), "flags",
-                    flags && json_array_size(flags) ? flags : json_null(), "is_new", id == 0));
-  if (flags && !json_array_size(flags))
-    json_decref(flags);
+          json_pack("{s:I, s:i, s:o, s:o, s:O, s:b, s:s?, s:o, s:b}", "id", (json_int_t)id, "version", version,
+                    "fields", fields, "facilities", facility_options(rq, fac),
+                    "problems", problems ? problems : json_null(), "has_problems",
+                    json_array_size(problems) > 0, "facility_error", fac_error,
+                    "preview", preview ? preview : json_null(), "is_new", id == 0));
+  json_decref(problems);
   json_decref(data);
 }
 
@@ -1109,18 +1120,24 @@ static void save_form(struct hv_request *rq, int64_t id) {
     data = NULL;
     goto done;
   }
+  json_t *typed = json_deep_copy(data);
   if (hv_incident_redact(data, &found, flags)) {
+    json_decref(typed);
     hv_reply_error(rq, 400, "invalid_form", "The text is not valid.", NULL);
     goto done;
   }
   const char *confirm = hv_form_get(&form, "confirm");
-  if (json_array_size(flags) && !(confirm && strcmp(confirm, "yes") == 0)) {
+  bool replaced = !json_equal(typed, data);
+  if ((json_array_size(flags) || replaced) && !(confirm && strcmp(confirm, "yes") == 0)) {
     /* show what the scanner found; the filer rewrites or confirms */
-    edit_page(rq, 422, id, (int)version, data, NULL, flags);
+    edit_page(rq, 422, id, (int)version, data, NULL,
+              json_pack("{s:o, s:o}", "flags", flags, "found", hv_incident_found(typed)));
+    json_decref(typed);
     flags = NULL;
     data = NULL;
     goto done;
   }
+  json_decref(typed);
   w.by = rq->principal;
   w.scope = hv_policy_department(rq->principal);
   w.data = data;
@@ -1140,7 +1157,8 @@ static void save_form(struct hv_request *rq, int64_t id) {
   }
   if (qs <= 0) {
     json_t *p = json_array();
-    json_array_append_new(p, json_pack("{s:s?, s:s}", "field", NULL, "message",
+    json_array_append_new(p, json_pack("{s:s?, s:s}", "field",
+                                       qs == HV_QS_NONE || w.refusal_status == 422 ? "facility_id" : NULL, "message",
                                        w.refusal ? w.refusal
                                        : qs == HV_QS_NONE
                                            ? "Choose one of your department's facilities."

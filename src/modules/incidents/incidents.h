@@ -128,6 +128,20 @@ const char *hv_incident_sort_name(enum hv_incident_sort s);
 const char *hv_incident_sort_label(enum hv_incident_sort s);
 /* The sort named `name`, or -1. */
 int hv_incident_sort_parse(const char *name);
+/* For the pages. Ties `problems` (the {"field", "message"} list, or the
+ * scanner's flags) to the view's `fields` from hv_incident_form or
+ * hv_alert_form: each problem gets "label" and "anchor" (the id of the
+ * field's first control); with `mark` each field gets its first message as
+ * "error". Returns the facility's message (borrowed), or NULL. */
+const char *hv_form_problems(json_t *fields, json_t *problems, bool mark);
+/* What the scanner would replace in a report's free text, by kind: an
+ * array of {"label", "placeholder", "count", "many"} (returned). */
+json_t *hv_incident_found(const json_t *data);
+/* Adds "label", "before_text" and "after_text" to each change of each
+ * version in a history from hv_incident_history, for people to read. */
+void hv_incident_changes_view(json_t *history);
+/* Adds "happening_label" to a stored quick alert, for people to read. */
+void hv_alert_view(json_t *alert);
 
 #endif
 

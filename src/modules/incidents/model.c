@@ -380,6 +380,8 @@ json_t *hv_incident_diff(const json_t *before, const json_t *after) {
   return out;
 }
 
+static json_t *value_text(const struct field *f, const json_t *v);
+
 /* The form's fields for the page: one object per field with its label,
  * kind, value and choices, so the template needs no field names of its own. */
 static json_t *form_fields(const json_t *data, const struct field *fields, size_t nf) {
@@ -402,6 +404,9 @@ static json_t *form_fields(const json_t *data, const struct field *fields, size_
       snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
       json_object_set_new(o, "value", json_string(num));
     }
+    if (v && !json_is_null(v) && !(json_is_string(v) && !json_string_length(v)) &&
+        !(json_is_array(v) && !json_array_size(v)))
+      json_object_set_new(o, "shown", value_text(f, v)); /* for the report's page */
     json_object_set_new(o, "yes", json_boolean(json_is_true(v)));
     json_object_set_new(o, "no", json_boolean(json_is_false(v)));
     if (f->type == F_CHOICE || f->type == F_CHOICES) {
@@ -495,4 +500,130 @@ int hv_incident_sort_parse(const char *name) {
     if (strcmp(name, sorts[i].code) == 0)
       return i;
   return -1;
+}
+
+/* --- the pages' view of problems, identifiers found and changes -------- */
+
+/* Ties problems (or flags) to the form's fields: each gets the field's label
+ * and the id of its first control (for the error summary's links); with
+ * `mark`, the field gets its first message as "error", shown beside it. The
+ * facility has its own control: its message is returned (borrowed from
+ * `problems`), or NULL. */
+const char *hv_form_problems(json_t *fields, json_t *problems, bool mark) {
+  const char *facility = NULL;
+  size_t i, k;
+  json_t *p, *f;
+  json_array_foreach(problems, i, p) {
+    const char *name = json_string_value(json_object_get(p, "field"));
+    if (!name)
+      continue;
+    if (strcmp(name, "facility_id") == 0) {
+      json_object_set_new(p, "label", json_string("Facility"));
+      json_object_set_new(p, "anchor", json_string("facility_id"));
+      if (!facility)
+        facility = json_string_value(json_object_get(p, "message"));
+      continue;
+    }
+    json_array_foreach(fields, k, f) {
+      if (strcmp(name, json_string_value(json_object_get(f, "name"))) != 0)
+        continue;
+      char anchor[160];
+      json_t *first = json_array_get(json_object_get(f, "options"), 0);
+      if (json_is_true(json_object_get(f, "is_bool")))
+        snprintf(anchor, sizeof anchor, "%s-yes", name);
+      else if (json_is_true(json_object_get(f, "is_choices")) && first)
+        snprintf(anchor, sizeof anchor, "%s-%s", name, json_string_value(json_object_get(first, "code")));
+      else
+        snprintf(anchor, sizeof anchor, "%s", name);
+      json_object_set(p, "label", json_object_get(f, "label"));
+      json_object_set_new(p, "anchor", json_string(anchor));
+      if (mark && !json_object_get(f, "error"))
+        json_object_set(f, "error", json_object_get(p, "message"));
+      break;
+    }
+  }
+  return facility;
+}
+
+json_t *hv_incident_found(const json_t *data) {
+  size_t n[HV_PII_MAX] = {0};
+  struct hv_buf b;
+  for (size_t i = 0; i < NFIELDS; i++) {
+    json_t *v = json_object_get(data, report_fields[i].name);
+    struct hv_redaction r;
+    if (!report_fields[i].redact || !json_is_string(v))
+      continue;
+    hv_buf_init(&b, 256 * 1024);
+    if (hv_redact(json_string_value(v), json_string_length(v), &b, &r) == 0)
+      for (int k = 0; k < HV_PII_MAX; k++)
+        n[k] += r.found[k];
+    hv_buf_free(&b);
+  }
+  json_t *out = json_array();
+  for (int k = 0; k < HV_PII_MAX; k++)
+    if (n[k])
+      json_array_append_new(out, json_pack("{s:s, s:s, s:I, s:b}", "label", hv_pii_label((enum hv_pii)k),
+                                           "placeholder", hv_pii_placeholder((enum hv_pii)k), "count",
+                                           (json_int_t)n[k], "many", n[k] > 1));
+  return out;
+}
+
+/* A stored value as people read it: choice labels, Yes/No, "(empty)". */
+static json_t *value_text(const struct field *f, const json_t *v) {
+  if (!v || json_is_null(v) || (json_is_string(v) && !json_string_length(v)))
+    return json_string("(empty)");
+  if (json_is_boolean(v))
+    return json_string(json_is_true(v) ? "Yes" : "No");
+  if (json_is_integer(v)) {
+    char num[32];
+    snprintf(num, sizeof num, "%lld", (long long)json_integer_value(v));
+    return json_string(num);
+  }
+  if (json_is_string(v)) {
+    const char *label = f->type == F_CHOICE ? hv_choice_label(f->list, json_string_value(v)) : NULL;
+    return json_string(label ? label : json_string_value(v));
+  }
+  if (json_is_array(v) && f->type == F_CHOICES) {
+    struct hv_buf b;
+    size_t i;
+    json_t *item;
+    hv_buf_init(&b, 4096);
+    json_array_foreach(v, i, item) {
+      const char *label = hv_choice_label(f->list, json_string_value(item));
+      hv_buf_printf(&b, "%s%s", i ? ", " : "", label ? label : "?");
+    }
+    json_t *s = json_string(b.data ? b.data : "");
+    hv_buf_free(&b);
+    return s;
+  }
+  if (json_is_array(v)) {
+    char s[64];
+    snprintf(s, sizeof s, "%zu entries", json_array_size(v));
+    return json_string(s);
+  }
+  return json_string("?");
+}
+
+void hv_incident_changes_view(json_t *history) {
+  size_t i, k;
+  json_t *ver, *c;
+  json_array_foreach(history, i, ver) {
+    json_array_foreach(json_object_get(ver, "changes"), k, c) {
+      const char *name = json_string_value(json_object_get(c, "field"));
+      for (size_t j = 0; name && j < NFIELDS; j++) {
+        if (strcmp(report_fields[j].name, name) != 0)
+          continue;
+        json_object_set_new(c, "label", json_string(report_fields[j].label));
+        json_object_set_new(c, "before_text", value_text(&report_fields[j], json_object_get(c, "before")));
+        json_object_set_new(c, "after_text", value_text(&report_fields[j], json_object_get(c, "after")));
+      }
+    }
+  }
+}
+
+void hv_alert_view(json_t *alert) {
+  const char *h = json_string_value(json_object_get(alert, "happening"));
+  const char *label = hv_choice_label(HV_CH_HAPPENING, h);
+  if (label)
+    json_object_set_new(alert, "happening_label", json_string(label));
 }
