@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import { startServer, demoLogins, signIn, api, sql } from './lib.mjs';
+import { startServer, demoLogins, signIn, api, sql, runHaven } from './lib.mjs';
 
 const SLUGS = ['rights-everywhere', 'at-the-door', 'if-they-enter', 'in-public', 'in-a-car', 'at-work',
   'sensitive-places', 'detained', 'finding-a-lawyer', 'family-plan', 'witnessing', 'city-services'];
@@ -184,4 +184,13 @@ test('the data files: one a topic, named by its slug, with the English master', 
     assert.ok(d.texts.en && d.texts.es, f);
     assert.ok(meson.includes(`'data/kyr/${f}'`), `${f} is embedded by meson.build`);
   }
+});
+
+test('running the demo again adds no sample content', async () => {
+  const before = sql(srv.db, 'SELECT COUNT(*) FROM kyr_texts').trim();
+  const r = await runHaven(['demo', '--data', srv.dir, '--db', srv.db]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /already holds a city/);
+  assert.equal(sql(srv.db, 'SELECT COUNT(*) FROM kyr_topics').trim(), String(SLUGS.length));
+  assert.equal(sql(srv.db, 'SELECT COUNT(*) FROM kyr_texts').trim(), before);
 });
