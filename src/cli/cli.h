@@ -38,4 +38,9 @@ int hv_cli_open_store(const struct hv_config *cfg, unsigned pool, struct hv_stor
 /* Prints the usage of one command with the settings table. */
 void hv_cli_usage(const char *cmd);
 
+/* The demo city's sample Know-Your-Rights content (demo_kyr.c): every
+ * topic and text of data/kyr, published through the workflow by the demo
+ * MOIA and legal users. 0, or -1 after saying on stderr what was refused. */
+int hv_demo_kyr(struct hv_store *s, int *ntopics, int *ntexts);
+
 #endif
