@@ -15,7 +15,7 @@
 #include "web/api.h"
 #include "web/app.h"
 
-#define SMS_TEXT_MAX 2000 /* code points: far beyond three segments */
+#define SMS_TEXT_MAX HV_KYR_SMS_MAX
 
 struct sms_body {
   const char *text;
@@ -59,10 +59,10 @@ out:
 
 /* --- content ---------------------------------------------------------------- */
 
-#define TITLE_MAX 200
-#define WEB_MAX 32768
-#define PHONE_MAX 8000
-#define CARD_MAX 1000
+#define TITLE_MAX HV_KYR_TITLE_MAX
+#define WEB_MAX HV_KYR_WEB_MAX
+#define PHONE_MAX HV_KYR_PHONE_MAX
+#define CARD_MAX HV_KYR_CARD_MAX
 
 /* Replies {"items": [...]} from a read that filled *items, or the error. */
 static void reply_list(struct hv_request *rq, enum hv_qs qs, json_t **items) {
@@ -103,8 +103,7 @@ static const struct hv_jfield topic_spec[] = {
     {"position", HV_J_INT, true, offsetof(struct topic_body, position), 0, 0, 0, 10000, NULL},
 };
 
-/* Slugs are stable public ids in URLs: lower-case letters, digits, hyphens. */
-static bool slug_ok(const char *s) {
+bool hv_kyr_slug_ok(const char *s) {
   if (!*s || *s == '-')
     return false;
   for (; *s; s++)
@@ -120,7 +119,7 @@ static void api_topic_create(struct hv_request *rq) {
   json_t *j = hv_api_body(rq, topic_spec, 2, &b);
   if (!j)
     return;
-  if (!slug_ok(b.slug)) {
+  if (!hv_kyr_slug_ok(b.slug)) {
     hv_reply_error(rq, 400, "invalid_value",
                    "A slug is lower-case letters, digits and hyphens, e.g. at-the-door.", "slug");
     goto out;
