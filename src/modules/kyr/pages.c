@@ -90,7 +90,7 @@ static json_t *user_name(struct hv_request *rq, json_t *cache, json_int_t id) {
     json_t *o = json_object();
     hv_accounts_list_users(app->store, id, user_name_row, o);
     n = json_object_get(o, "name");
-    json_object_set(cache, key, n ? n : json_string("(unknown user)"));
+    json_object_set_new(cache, key, n ? json_incref(n) : json_string("(unknown user)"));
     json_decref(o);
     n = json_object_get(cache, key);
   }
