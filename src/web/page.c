@@ -64,11 +64,15 @@ static json_t *site_values(struct hv_request *rq, const char *title) {
                         app->assets->prefix, "demo", app->demo, "lang", "en", "dir", "ltr", "title",
                         title ? title : "Haven");
   if (v && p && !rq->via_token)
-    json_object_set_new(v, "user", json_pack("{s:s, s:s, s:s, s:b, s:b, s:b}", "name", p->name,
-                                             "email", p->email, "csrf", p->csrf, "admin",
-                                             (p->roles & HV_PERM_USERS_ADMIN) != 0, "audit",
-                                             (p->roles & HV_PERM_AUDIT_READ) != 0, "incidents",
-                                             (p->roles & HV_PERM_INCIDENT_READ) != 0));
+    json_object_set_new(v, "user",
+                        json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b}", "name", p->name,
+                                  "email", p->email, "csrf", p->csrf, "admin",
+                                  (p->roles & HV_PERM_USERS_ADMIN) != 0, "audit",
+                                  (p->roles & HV_PERM_AUDIT_READ) != 0, "incidents",
+                                  (p->roles & HV_PERM_INCIDENT_READ) != 0, "kyr_edit",
+                                  (p->roles & HV_PERM_KYR_EDIT) != 0, "kyr_console",
+                                  (p->roles & HV_PERM_KYR_DISTRIBUTE) != 0, "kyr_counts",
+                                  (p->roles & HV_PERM_KYR_DASHBOARD) != 0));
   return v;
 }
 
@@ -117,6 +121,7 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_attachment_routes, hv_attachment_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_routes, hv_kyr_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_pages, hv_kyr_npages, err, errlen) ||
+      hv_router_add(r, hv_kyr_staff_pages, hv_kyr_nstaff_pages, err, errlen) ||
       hv_router_add(r, hv_protocol_routes, hv_protocol_nroutes, err, errlen))
     return -1;
   return 0;

@@ -15,7 +15,7 @@
 #include "web/api.h"
 #include "web/app.h"
 
-#define SMS_TEXT_MAX 2000 /* code points: far beyond three segments */
+#define SMS_TEXT_MAX HV_KYR_SMS_MAX
 
 struct sms_body {
   const char *text;
@@ -59,10 +59,10 @@ out:
 
 /* --- content ---------------------------------------------------------------- */
 
-#define TITLE_MAX 200
-#define WEB_MAX 32768
-#define PHONE_MAX 8000
-#define CARD_MAX 1000
+#define TITLE_MAX HV_KYR_TITLE_MAX
+#define WEB_MAX HV_KYR_WEB_MAX
+#define PHONE_MAX HV_KYR_PHONE_MAX
+#define CARD_MAX HV_KYR_CARD_MAX
 
 /* Replies {"items": [...]} from a read that filled *items, or the error. */
 static void reply_list(struct hv_request *rq, enum hv_qs qs, json_t **items) {
@@ -103,8 +103,7 @@ static const struct hv_jfield topic_spec[] = {
     {"position", HV_J_INT, true, offsetof(struct topic_body, position), 0, 0, 0, 10000, NULL},
 };
 
-/* Slugs are stable public ids in URLs: lower-case letters, digits, hyphens. */
-static bool slug_ok(const char *s) {
+bool hv_kyr_slug_ok(const char *s) {
   if (!*s || *s == '-')
     return false;
   for (; *s; s++)
@@ -120,7 +119,7 @@ static void api_topic_create(struct hv_request *rq) {
   json_t *j = hv_api_body(rq, topic_spec, 2, &b);
   if (!j)
     return;
-  if (!slug_ok(b.slug)) {
+  if (!hv_kyr_slug_ok(b.slug)) {
     hv_reply_error(rq, 400, "invalid_value",
                    "A slug is lower-case letters, digits and hyphens, e.g. at-the-door.", "slug");
     goto out;
@@ -339,53 +338,74 @@ static const struct hv_jfield send_spec[] = {
 };
 
 /* Sends the topic's SMS text in the caller's language to a number the
- * agent typed. The number is used for this one send: it is never written
- * to the database or the log. */
-static void api_sms_send(struct hv_request *rq) {
-  struct hv_app *app = rq->app;
-  struct send_body b = {0};
+ * agent typed (the API and the console page both come here). The number is
+ * used for this one send: it is never written to the database or the log,
+ * and the normalised copy is wiped before returning. */
+int hv_kyr_send_sms(struct hv_store *s, struct hv_smsq *q, const struct hv_config *cfg,
+                    struct hv_kyr_send *x) {
   json_t *v = NULL;
-  char to[HV_SMSQ_TO_MAX + 1], id[HV_SMSQ_ID_LEN + 1];
-  json_t *j = hv_api_body(rq, send_spec, 3, &b);
-  if (!j)
-    return;
-  if (hv_smsq_number(b.to, to)) {
-    hv_reply_error(rq, 400, "invalid_value",
-                   "Enter a 10-digit US number, or an international number starting with +.", "to");
+  char to[HV_SMSQ_TO_MAX + 1];
+  x->status = 0;
+  x->why = x->field = NULL;
+  x->english = false;
+  x->id[0] = '\0';
+  if (hv_smsq_number(x->typed, to)) {
+    x->status = 400;
+    x->why = "Enter a 10-digit US number, or an international number starting with +.";
+    x->field = "to";
     goto out;
   }
-  enum hv_qs qs = hv_kyr_public(app->store, b.lang, b.topic, &v);
+  enum hv_qs qs = hv_kyr_public(s, x->lang, x->topic, &v);
   if (qs == HV_QS_NONE) {
-    hv_reply_error(rq, 404, "not_found", "Nothing is published for this topic in this language.",
-                   "topic");
+    x->status = 404;
+    x->why = "Nothing is published for this topic in this language.";
+    x->field = "topic";
     goto out;
   }
   if (qs < 0) {
-    hv_reply_store_error(rq, qs);
+    x->status = 503;
+    x->why = "The database did not answer. Nothing was sent; please try again.";
     goto out;
   }
   json_t *text = json_object_get(v, "text");
   const char *sms = json_string_value(json_object_get(text, "sms"));
   if (!sms || !*sms) {
-    hv_reply_error(rq, 422, "invalid_value", "This topic has no SMS text yet.", "topic");
+    x->status = 422;
+    x->why = "This topic has no SMS text yet.";
+    x->field = "topic";
     goto out;
   }
+  x->english = strcmp(json_string_value(json_object_get(v, "show")), "english") == 0;
   struct hv_smsq_job job = {to, sms, json_integer_value(json_object_get(text, "topic_id")),
-                            rq->principal->user_id, b.lang};
-  if (hv_smsq_submit(app->smsq, &job, id)) {
-    hv_reply_error(rq, 503, "unavailable",
-                   app->cfg->sms_url[0] ? "Too many messages are waiting: try again in a minute."
-                                        : "SMS sending is not configured on this server.",
-                   NULL);
-    goto out;
+                            x->agent_id, x->lang};
+  if (hv_smsq_submit(q, &job, x->id)) {
+    x->status = 503;
+    x->why = cfg->sms_url[0] ? "Too many messages are waiting: try again in a minute."
+                             : "SMS sending is not configured on this server.";
   }
-  hv_reply_json(rq, 202,
-                json_pack("{s:s, s:s, s:s, s:s}", "id", id, "status", "queued", "show",
-                          json_string_value(json_object_get(v, "show")), "text_lang",
-                          json_string_value(json_object_get(text, "lang"))));
 out:
   sodium_memzero(to, sizeof to);
   json_decref(v);
+  return x->status;
+}
+
+static void api_sms_send(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct send_body b = {0};
+  json_t *j = hv_api_body(rq, send_spec, 3, &b);
+  if (!j)
+    return;
+  struct hv_kyr_send x = {
+      .topic = b.topic, .lang = b.lang, .typed = b.to, .agent_id = rq->principal->user_id};
+  static const char *const codes[] = {
+      [400] = "invalid_value", [404] = "not_found", [422] = "invalid_value", [503] = "unavailable"};
+  if (hv_kyr_send_sms(app->store, app->smsq, app->cfg, &x))
+    hv_reply_error(rq, x.status, codes[x.status], x.why, x.field);
+  else
+    hv_reply_json(rq, 202,
+                  json_pack("{s:s, s:s, s:s, s:s}", "id", x.id, "status", "queued", "show",
+                            x.english ? "english" : "text", "text_lang",
+                            x.english ? "en" : b.lang));
   json_decref(j);
 }
 
@@ -414,31 +434,39 @@ static const struct hv_jfield count_spec[] = {
     {"channel", HV_J_ENUM, true, offsetof(struct count_body, channel), 0, 0, 0, 0, channel_names},
 };
 
-/* Records that an agent gave a topic by another channel (read the phone
- * script, printed the card, emailed or showed the page). */
+/* Records that an agent gave a topic by a channel (read the phone script,
+ * printed the card, emailed or showed the page): 0, or 404 / 503. */
+int hv_kyr_record(struct hv_store *s, const char *topic, const char *lang, const char *channel,
+                  int64_t agent_id) {
+  json_t *v = NULL;
+  enum hv_qs qs = hv_kyr_public(s, lang, topic, &v);
+  if (qs == HV_QS_NONE)
+    return 404;
+  if (qs > 0)
+    qs =
+        hv_kyr_count(s, json_integer_value(json_object_get(json_object_get(v, "text"), "topic_id")),
+                     lang, channel, agent_id);
+  json_decref(v);
+  return qs < 0 ? 503 : 0;
+}
+
 static void api_count(struct hv_request *rq) {
   struct hv_app *app = rq->app;
   struct count_body b = {0};
-  json_t *v = NULL;
   json_t *j = hv_api_body(rq, count_spec, 3, &b);
   if (!j)
     return;
-  enum hv_qs qs = hv_kyr_public(app->store, b.lang, b.topic, &v);
-  if (qs == HV_QS_NONE)
+  int st =
+      hv_kyr_record(app->store, b.topic, b.lang, channel_names[b.channel], rq->principal->user_id);
+  if (st == 404)
     hv_reply_error(rq, 404, "not_found", "Nothing is published for this topic in this language.",
                    "topic");
-  else if (qs < 0)
-    hv_reply_store_error(rq, qs);
-  else if ((qs = hv_kyr_count(
-                app->store,
-                json_integer_value(json_object_get(json_object_get(v, "text"), "topic_id")), b.lang,
-                channel_names[b.channel], rq->principal->user_id)) < 0)
-    hv_reply_store_error(rq, qs);
+  else if (st)
+    hv_reply_store_error(rq, HV_QS_HARD);
   else
     hv_reply_json(rq, 201,
                   json_pack("{s:s, s:s, s:s}", "topic", b.topic, "lang", b.lang, "channel",
                             channel_names[b.channel]));
-  json_decref(v);
   json_decref(j);
 }
 

@@ -19,6 +19,22 @@ extern const size_t hv_kyr_nroutes;
 extern const struct hv_route hv_kyr_pages[];
 extern const size_t hv_kyr_npages;
 
+/* The staff pages (pages.c): the content editor, coverage, the 311
+ * console and the distribution dashboard. */
+extern const struct hv_route hv_kyr_staff_pages[];
+extern const size_t hv_kyr_nstaff_pages;
+
+/* Limits of a text's fields, in code points (the API and the pages). */
+#define HV_KYR_TITLE_MAX 200
+#define HV_KYR_WEB_MAX 32768
+#define HV_KYR_SMS_MAX 2000 /* far beyond three segments */
+#define HV_KYR_PHONE_MAX 8000
+#define HV_KYR_CARD_MAX 1000
+
+/* A topic's slug, a stable public id in URLs: lower-case letters, digits
+ * and hyphens, not starting with a hyphen. */
+bool hv_kyr_slug_ok(const char *s);
+
 /* The content generation: moves on whenever what the public sees may have
  * changed (a publication or retraction in this process). */
 uint64_t hv_kyr_generation(void);

@@ -61,4 +61,28 @@ enum hv_qs hv_kyr_count_tx(struct hv_conn *c, int64_t topic_id, const char *lang
 enum hv_qs hv_kyr_count(struct hv_store *s, int64_t topic_id, const char *lang, const char *channel,
                         int64_t agent_id);
 
+/* Sends a published topic's SMS text (what the public sees in `lang`: its
+ * own text or the English fallback) to the number an agent typed, for the
+ * API and the console page alike. The number is used for this one send
+ * and never stored or logged. */
+struct hv_kyr_send {
+  /* in (borrowed) */
+  const char *topic, *lang, *typed;
+  int64_t agent_id;
+  /* out */
+  char id[HV_SMSQ_ID_LEN + 1]; /* the job, when queued */
+  bool english;                /* the English fallback was sent */
+  int status;                  /* 0 queued; else 400 (number), 404, 422 (no SMS text), 503 */
+  const char *why, *field;     /* a refusal for a person, and the field it is about */
+};
+
+/* Returns x->status. */
+int hv_kyr_send_sms(struct hv_store *s, struct hv_smsq *q, const struct hv_config *cfg,
+                    struct hv_kyr_send *x);
+
+/* Adds one to today's count for a published topic given by `channel`:
+ * 0, or 404 (nothing published) or 503. */
+int hv_kyr_record(struct hv_store *s, const char *topic, const char *lang, const char *channel,
+                  int64_t agent_id);
+
 #endif
