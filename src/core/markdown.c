@@ -40,7 +40,6 @@ char *hv_markdown_html(const char *md, size_t len) {
   return out;
 }
 
-
 /* --- Markdown to text ------------------------------------------------------
  * One walk over cmark's tree serves two outputs: plain text (phone scripts,
  * SMS) and Pango markup (the printed flyer). Blocks are separated by a blank
@@ -51,8 +50,8 @@ char *hv_markdown_html(const char *md, size_t len) {
 struct walk {
   struct hv_buf b;
   bool pango;
-  int pending;  /* newlines owed before the next text: 0, 1 or 2 */
-  int in_item;  /* list items we are inside */
+  int pending; /* newlines owed before the next text: 0, 1 or 2 */
+  int in_item; /* list items we are inside */
   bool failed;
 };
 
