@@ -12,6 +12,7 @@
 #include "modules/accounts/accounts.h"
 #include "modules/incidents/attach.h"
 #include "modules/incidents/incidents.h"
+#include "modules/kyr/card.h"
 #include "modules/kyr/kyr.h"
 #include "modules/protocol/protocol.h"
 #include "modules/registry/registry.h"
@@ -117,6 +118,7 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_attachment_routes, hv_attachment_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_routes, hv_kyr_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_pages, hv_kyr_npages, err, errlen) ||
+      hv_router_add(r, hv_kyr_print_routes, hv_kyr_print_nroutes, err, errlen) ||
       hv_router_add(r, hv_protocol_routes, hv_protocol_nroutes, err, errlen))
     return -1;
   return 0;
