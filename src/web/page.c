@@ -14,6 +14,7 @@
 #include "modules/incidents/incidents.h"
 #include "modules/kyr/card.h"
 #include "modules/kyr/kyr.h"
+#include "modules/kyr/phone.h"
 #include "modules/protocol/protocol.h"
 #include "modules/registry/registry.h"
 #include "web/app.h"
@@ -119,6 +120,7 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_kyr_routes, hv_kyr_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_pages, hv_kyr_npages, err, errlen) ||
       hv_router_add(r, hv_kyr_print_routes, hv_kyr_print_nroutes, err, errlen) ||
+      hv_router_add(r, hv_kyr_phone_routes, hv_kyr_phone_nroutes, err, errlen) ||
       hv_router_add(r, hv_protocol_routes, hv_protocol_nroutes, err, errlen))
     return -1;
   return 0;

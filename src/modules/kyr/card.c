@@ -534,13 +534,22 @@ static void ui_load(void) {
   ui = e ? json_loadb((const char *)e->data, e->len, 0, NULL) : NULL;
 }
 
-/* An interface string in `lang`, else in English, else "". */
-static const char *ui_string(const char *lang, const char *key) {
+const char *hv_kyr_ui_string(const char *lang, const char *key) {
   pthread_once(&ui_once, ui_load);
   const char *s = json_string_value(json_object_get(json_object_get(ui, lang), key));
   if (!s)
     s = json_string_value(json_object_get(json_object_get(ui, "en"), key));
   return s ? s : "";
+}
+
+void hv_kyr_stamp(const json_t *text, char *out, size_t outlen) {
+  char day[16] = "";
+  time_t at = (time_t)(json_integer_value(json_object_get(text, "published_at")) / 1000);
+  struct tm tm;
+  if (localtime_r(&at, &tm))
+    strftime(day, sizeof day, "%Y-%m-%d", &tm);
+  snprintf(out, outlen, "v%lld \u00b7 %s",
+           (long long)json_integer_value(json_object_get(text, "version")), day);
 }
 
 static void print_topic(struct hv_request *rq, bool card) {
@@ -574,15 +583,10 @@ static void print_topic(struct hv_request *rq, bool card) {
     hv_reply_error(rq, 404, "not_found", "This topic has no printable card yet.", NULL);
     return;
   }
-  char day[16] = "", stamp[48], heading[256];
-  time_t at = (time_t)(json_integer_value(json_object_get(text, "published_at")) / 1000);
-  struct tm tm;
-  if (localtime_r(&at, &tm))
-    strftime(day, sizeof day, "%Y-%m-%d", &tm);
-  snprintf(stamp, sizeof stamp, "v%lld \u00b7 %s",
-           (long long)json_integer_value(json_object_get(text, "version")), day);
-  snprintf(heading, sizeof heading, "%s \u00b7 %s", ui_string(lang, "city"),
-           ui_string(lang, "site"));
+  char stamp[48], heading[256];
+  hv_kyr_stamp(text, stamp, sizeof stamp);
+  snprintf(heading, sizeof heading, "%s \u00b7 %s", hv_kyr_ui_string(lang, "city"),
+           hv_kyr_ui_string(lang, "site"));
   const char *dir = json_string_value(json_object_get(v, "dir"));
   struct hv_kyr_print p = {
       .lang = text_lang,
@@ -597,7 +601,7 @@ static void print_topic(struct hv_request *rq, bool card) {
       .url = hv_arena_printf(rq->arena, "%s/kyr/%s/%s", app->cfg->base_url, lang, slug),
       .stamp = stamp,
       .heading = heading,
-      .help = ui_string(lang, "help"),
+      .help = hv_kyr_ui_string(lang, "help"),
       .sample = json_is_true(json_object_get(text, "sample")),
   };
   char *pdf = NULL;

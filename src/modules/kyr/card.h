@@ -9,6 +9,7 @@
 #define HV_KYR_CARD_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stddef.h>
 
 #include "http/http.h"
@@ -62,6 +63,15 @@ struct hv_kyr_print {
  * free()), *len its size. Return 0, or -1 on failure. */
 int hv_kyr_card_pdf(const struct hv_kyr_print *p, char **pdf, size_t *len);
 int hv_kyr_flyer_pdf(const struct hv_kyr_print *p, char **pdf, size_t *len);
+
+/* The version stamp of a published text ({"version", "published_at"}
+ * as hv_kyr_public gives them): "v3 · 2026-11-26", the day in the city's
+ * time zone. */
+void hv_kyr_stamp(const json_t *text, char *out, size_t outlen);
+
+/* An interface string of data/kyr/ui.json in `lang`, else in English,
+ * else "" (borrowed: the strings live for the process). */
+const char *hv_kyr_ui_string(const char *lang, const char *key);
 
 /* The English statement on the card's second side. */
 extern const char hv_kyr_card_statement[];
