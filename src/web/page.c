@@ -53,6 +53,7 @@ int hv_app_init(struct hv_app *app, const struct hv_config *cfg, struct hv_store
 }
 
 void hv_app_free(struct hv_app *app) {
+  hv_kyr_print_shutdown(); /* the fonts printing loaded */
   hv_tpl_set_free(app->tpl);
   hv_assets_free(app->assets);
   app->tpl = NULL;

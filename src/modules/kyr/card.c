@@ -11,9 +11,11 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 #include <pango/pangocairo.h>
 #include <pthread.h>
 #include <qrencode.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +195,19 @@ static PangoLayout *card_fit(PangoContext *ctx, const char *text, const char *la
   }
   out->unknown_glyphs = pango_layout_get_unknown_glyphs_count(l);
   return l;
+}
+
+static void memo_clear(void);
+
+void hv_kyr_print_shutdown(void) {
+  memo_clear();
+  pthread_mutex_lock(&print_mu);
+  if (fontmap)
+    g_object_unref(fontmap);
+  fontmap = NULL;
+  cairo_debug_reset_static_data();
+  FcFini();
+  pthread_mutex_unlock(&print_mu);
 }
 
 /* A PDF surface writing nowhere, to measure on. */
@@ -552,6 +567,82 @@ void hv_kyr_stamp(const json_t *text, char *out, size_t outlen) {
            (long long)json_integer_value(json_object_get(text, "version")), day);
 }
 
+/* Rendered PDFs by page-cache key and a fingerprint of what they show.
+ * The page cache forgets an entry after its time-to-live (so that another
+ * process's publication shows); the lookup after that finds the same text
+ * and answers these bytes again rather than rendering anew. Rendering is
+ * the expensive part, and cairo 1.16 loses about a kilobyte in each PDF
+ * that embeds a CJK (CFF) font subset: this way that happens once per
+ * text, not every 30 seconds. */
+#define MEMO_SLOTS 1024
+
+static struct memo {
+  char key[HV_PAGECACHE_KEY_MAX];
+  unsigned char fp[16];
+  char *pdf;
+  size_t len;
+} memo[MEMO_SLOTS];
+static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void fingerprint(const struct hv_kyr_print *p, const char *kind, unsigned char fp[16]) {
+  const char *f[] = {
+      p->lang,   p->dir, p->page_lang, p->page_dir, p->title, p->card, p->web,
+      p->notice, p->url, p->stamp,     p->heading,  p->help,  kind,    p->sample ? "sample" : ""};
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, NULL, 0, 16);
+  for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
+    crypto_generichash_update(&st, (const unsigned char *)(f[i] ? f[i] : "\x01"),
+                              strlen(f[i] ? f[i] : "\x01") + 1);
+  crypto_generichash_final(&st, fp, 16);
+}
+
+static struct memo *memo_slot(const char *key) {
+  uint64_t h = 1469598103934665603ull; /* FNV-1a */
+  for (const unsigned char *k = (const unsigned char *)key; *k; k++)
+    h = (h ^ *k) * 1099511628211ull;
+  return &memo[h & (MEMO_SLOTS - 1)];
+}
+
+/* A copy of the remembered PDF for `key` when it shows the same thing. */
+static char *memo_get(const char *key, const unsigned char fp[16], size_t *len) {
+  char *out = NULL;
+  pthread_mutex_lock(&memo_mu);
+  struct memo *m = memo_slot(key);
+  if (m->pdf && strcmp(m->key, key) == 0 && memcmp(m->fp, fp, 16) == 0 &&
+      (out = malloc(m->len)) != NULL) {
+    memcpy(out, m->pdf, m->len);
+    *len = m->len;
+  }
+  pthread_mutex_unlock(&memo_mu);
+  return out;
+}
+
+static void memo_put(const char *key, const unsigned char fp[16], const char *pdf, size_t len) {
+  char *copy = malloc(len);
+  if (!copy || strlen(key) >= sizeof memo[0].key) {
+    free(copy);
+    return;
+  }
+  memcpy(copy, pdf, len);
+  pthread_mutex_lock(&memo_mu);
+  struct memo *m = memo_slot(key);
+  free(m->pdf);
+  snprintf(m->key, sizeof m->key, "%s", key);
+  memcpy(m->fp, fp, 16);
+  m->pdf = copy;
+  m->len = len;
+  pthread_mutex_unlock(&memo_mu);
+}
+
+static void memo_clear(void) {
+  pthread_mutex_lock(&memo_mu);
+  for (size_t i = 0; i < MEMO_SLOTS; i++) {
+    free(memo[i].pdf);
+    memo[i].pdf = NULL;
+  }
+  pthread_mutex_unlock(&memo_mu);
+}
+
 static void print_topic(struct hv_request *rq, bool card) {
   struct hv_app *app = rq->app;
   const char *lang = hv_param(rq, "lang")->str, *slug = hv_param(rq, "slug")->str;
@@ -606,7 +697,14 @@ static void print_topic(struct hv_request *rq, bool card) {
   };
   char *pdf = NULL;
   size_t len = 0;
-  int rc = card ? hv_kyr_card_pdf(&p, &pdf, &len) : hv_kyr_flyer_pdf(&p, &pdf, &len);
+  unsigned char fp[16];
+  fingerprint(&p, kind, fp);
+  int rc = 0;
+  if (!(pdf = memo_get(key, fp, &len))) {
+    rc = card ? hv_kyr_card_pdf(&p, &pdf, &len) : hv_kyr_flyer_pdf(&p, &pdf, &len);
+    if (rc == 0)
+      memo_put(key, fp, pdf, len);
+  }
   json_decref(v);
   if (rc) {
     hv_log(HV_LOG_ERROR, "kyr print failed", HV_LS("lang", lang), HV_LS("slug", slug),

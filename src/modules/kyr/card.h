@@ -73,6 +73,10 @@ void hv_kyr_stamp(const json_t *text, char *out, size_t outlen);
  * else "" (borrowed: the strings live for the process). */
 const char *hv_kyr_ui_string(const char *lang, const char *key);
 
+/* Releases the fonts, caches and remembered PDFs printing holds (at exit, so that leak
+ * checkers see a clean process). Printing may start again afterwards. */
+void hv_kyr_print_shutdown(void);
+
 /* The English statement on the card's second side. */
 extern const char hv_kyr_card_statement[];
 

@@ -125,6 +125,18 @@ static void pdfs(void **state) {
   assert_memory_equal(pdf, "%PDF-", 5);
   assert_true(count(pdf, len, "/MediaBox [ 0 0 612 792 ]") >= 1);
   free(pdf);
+  /* Korean and Chinese (CFF fonts in Noto Sans CJK). */
+  p.lang = p.page_lang = "ko";
+  p.dir = p.page_dir = "ltr";
+  p.title = "문 앞에서";
+  p.card = "당신은 묵비권을 행사할 권리가 있습니다.";
+  p.web = "# 문을 열지 마세요\n\n311에 전화하세요.";
+  p.notice = "如需口譯員，請致電 311。";
+  assert_int_equal(hv_kyr_card_pdf(&p, &pdf, &len), 0);
+  free(pdf);
+  assert_int_equal(hv_kyr_flyer_pdf(&p, &pdf, &len), 0);
+  free(pdf);
+  p.notice = NULL;
   /* A long web text runs over several pages. */
   char *web = malloc(40000);
   web[0] = '\0';
@@ -147,5 +159,7 @@ int main(void) {
       cmocka_unit_test(unprintable_character_refused),
       cmocka_unit_test(pdfs),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  int failed = cmocka_run_group_tests(tests, NULL, NULL);
+  hv_kyr_print_shutdown();
+  return failed;
 }
