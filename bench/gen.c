@@ -356,8 +356,8 @@ static const char *const s_places[] = {"main entrance",   "parking lot",  "publi
 static const char *const s_middle[] = {
     "They asked to enter the staff offices and the manager asked to see a judicial warrant.",
     "They showed a paper that staff could not read closely; no copy was left.",
-    "The supervisor explained that non-public areas are closed without a warrant signed by a "
-    "judge.",
+    ("The supervisor explained that non-public areas are closed without a warrant signed by a "
+     "judge."),
     "Staff kept services running and moved the queue to the other counter.",
     "Agents questioned people waiting in line and then left through the parking lot.",
     "An interpreter on duty helped staff explain the posted Know Your Rights notice.",

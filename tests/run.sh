@@ -96,6 +96,7 @@ fi
 
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export LSAN_OPTIONS=suppressions=$root/tests/lsan.supp # leaks inside system libraries
 
 say "== unit"
 unit_suite build unit

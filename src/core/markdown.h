@@ -13,4 +13,19 @@
  * frees with free()), or NULL when out of memory. */
 char *hv_markdown_html(const char *md, size_t len);
 
+/* The text of `len` bytes of Markdown without its markup, for channels
+ * without formatting (phone scripts, SMS): blocks separated by a blank
+ * line, each list item on its own line (ordered items keep their number,
+ * "2. "), hard breaks as newlines, soft breaks as spaces, code as its
+ * literal text, links and images as their text, raw HTML dropped. Valid
+ * UTF-8 (invalid input bytes become U+FFFD), no trailing newline. Returns
+ * a malloc'd string (caller frees with free()), or NULL when out of
+ * memory. */
+char *hv_markdown_plain(const char *md, size_t len);
+
+/* The same text as Pango markup for print (src/modules/kyr/card.c): <b>
+ * for headings and strong emphasis, <i> for emphasis, "\u2022 " before
+ * bullet items, & < > escaped. Returned as hv_markdown_plain. */
+char *hv_markdown_pango(const char *md, size_t len);
+
 #endif

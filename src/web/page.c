@@ -12,7 +12,9 @@
 #include "modules/accounts/accounts.h"
 #include "modules/incidents/attach.h"
 #include "modules/incidents/incidents.h"
+#include "modules/kyr/card.h"
 #include "modules/kyr/kyr.h"
+#include "modules/kyr/phone.h"
 #include "modules/protocol/protocol.h"
 #include "modules/registry/registry.h"
 #include "web/app.h"
@@ -51,6 +53,7 @@ int hv_app_init(struct hv_app *app, const struct hv_config *cfg, struct hv_store
 }
 
 void hv_app_free(struct hv_app *app) {
+  hv_kyr_print_shutdown(); /* the fonts printing loaded */
   hv_tpl_set_free(app->tpl);
   hv_assets_free(app->assets);
   app->tpl = NULL;
@@ -122,6 +125,8 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_kyr_routes, hv_kyr_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_pages, hv_kyr_npages, err, errlen) ||
       hv_router_add(r, hv_kyr_staff_pages, hv_kyr_nstaff_pages, err, errlen) ||
+      hv_router_add(r, hv_kyr_print_routes, hv_kyr_print_nroutes, err, errlen) ||
+      hv_router_add(r, hv_kyr_phone_routes, hv_kyr_phone_nroutes, err, errlen) ||
       hv_router_add(r, hv_protocol_routes, hv_protocol_nroutes, err, errlen))
     return -1;
   return 0;

@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/str.h"
+#include "modules/kyr/card.h"
 #include "modules/kyr/kyr.h"
 #include "modules/kyr/sms.h"
 
@@ -156,7 +157,7 @@ static struct hv_sql q_text_insert = HV_SQL(
     "card, sample, created_by, created_at, updated_at) "
     "VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
 static struct hv_sql q_text_state =
-    HV_SQL("SELECT status, created_by, lang, source_id, topic_id, updated_at, sms, version "
+    HV_SQL("SELECT status, created_by, lang, source_id, topic_id, updated_at, sms, version, card "
            "FROM kyr_texts WHERE id = ?");
 static struct hv_sql q_text_update =
     HV_SQL("UPDATE kyr_texts SET title = ?, web = ?, sms = ?, phone = ?, card = ?, "
@@ -229,7 +230,7 @@ struct text_state {
   char status[16], lang[16];
   int64_t created_by, source_id, topic_id, updated_at;
   int version;
-  char *sms;
+  char *sms, *card;
 };
 
 static int state_row(void *cls, const struct hv_row *r) {
@@ -243,7 +244,9 @@ static int state_row(void *cls, const struct hv_row *r) {
   free(st->sms);
   st->sms = strdup(nz(hv_row_text(r, 6)));
   st->version = (int)hv_row_int(r, 7);
-  return st->sms ? 0 : 1;
+  free(st->card);
+  st->card = strdup(nz(hv_row_text(r, 8)));
+  return st->sms && st->card ? 0 : 1;
 }
 
 /* Copies the first column into a 16-byte buffer. */
@@ -360,6 +363,7 @@ static enum hv_qs update_tx(struct hv_conn *c, void *cls) {
   qs = audit(c, w->by, "kyr.text.update", "kyr_text", w->id, fields_json(&w->f));
 out:
   free(st.sms);
+  free(st.card);
   return qs;
 }
 
@@ -392,6 +396,26 @@ static enum hv_qs check_sms(struct hv_kyr_write *w, const char *sms) {
                 "sms");
 }
 
+/* Publishing refuses a card text that does not fit the printed card
+ * (card.c lays it out at the smallest size in the language's direction). */
+static enum hv_qs check_card(struct hv_conn *c, struct hv_kyr_write *w,
+                             const struct text_state *st) {
+  char dir[16] = "", why[256];
+  struct hv_param lp[] = {HV_P_TEXT(st->lang)};
+  enum hv_qs qs = hv_db_query(c, &q_language, lp, 1, copy_text, dir);
+  if (qs < 0)
+    return qs;
+  int fits = hv_kyr_card_fits(st->card, st->lang, dir, why, sizeof why);
+  if (fits < 0)
+    return HV_QS_HARD;
+  if (fits)
+    return HV_QS_ONE;
+  json_decref(w->detail);
+  w->detail = json_pack("{s:s, s:f}", "reason", why, "min_pt", HV_KYR_CARD_MIN_PT);
+  const char *msg = json_string_value(json_object_get(w->detail, "reason")); /* lives with detail */
+  return refuse(w, 422, msg ? msg : "The card text does not fit the printed card.", "card");
+}
+
 static enum hv_qs act_tx(struct hv_conn *c, void *cls) {
   struct hv_kyr_write *w = cls;
   struct text_state st = {0};
@@ -414,7 +438,8 @@ static enum hv_qs act_tx(struct hv_conn *c, void *cls) {
     qs = refuse(w, v.status, v.why, NULL);
     goto out;
   }
-  if (w->action == HV_KA_PUBLISH && (qs = check_sms(w, st.sms)) <= 0)
+  if (w->action == HV_KA_PUBLISH &&
+      ((qs = check_sms(w, st.sms)) <= 0 || (qs = check_card(c, w, &st)) <= 0))
     goto out;
   const char *to = hv_kyr_status_code(v.to);
   if (w->action == HV_KA_PUBLISH) {
@@ -445,6 +470,7 @@ static enum hv_qs act_tx(struct hv_conn *c, void *cls) {
                        "version", st.version, "note", w->note));
 out:
   free(st.sms);
+  free(st.card);
   return qs;
 }
 
