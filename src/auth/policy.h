@@ -62,6 +62,11 @@
  * still read a single report in full. */
 #define HV_PERM_INCIDENT_EXPORT_CONTENT (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL) | HV_PB(LIAISON))
 
+/* Close a day by hand on a holiday calendar (an executive order, a day of
+ * mourning): MOIA and the City Attorney's reviewers, who own the FOIA
+ * deadlines, and administrators. Reading the calendars is public. */
+#define HV_PERM_CALENDAR_EDIT (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL))
+
 /* Roles whose work spans the whole City. */
 #define HV_CITYWIDE                                                                                \
   (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL) | HV_PB(AGENT311) | HV_PB(WORKGROUP) | HV_PB(AUDITOR))

@@ -10,6 +10,7 @@
 #include "auth/policy.h"
 #include "core/log.h"
 #include "modules/accounts/accounts.h"
+#include "modules/foia/foia.h"
 #include "modules/incidents/attach.h"
 #include "modules/incidents/incidents.h"
 #include "modules/kyr/card.h"
@@ -127,7 +128,8 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_kyr_staff_pages, hv_kyr_nstaff_pages, err, errlen) ||
       hv_router_add(r, hv_kyr_print_routes, hv_kyr_print_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_phone_routes, hv_kyr_phone_nroutes, err, errlen) ||
-      hv_router_add(r, hv_protocol_routes, hv_protocol_nroutes, err, errlen))
+      hv_router_add(r, hv_protocol_routes, hv_protocol_nroutes, err, errlen) ||
+      hv_router_add(r, hv_foia_routes, hv_foia_nroutes, err, errlen))
     return -1;
   return 0;
 }

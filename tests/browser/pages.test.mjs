@@ -16,6 +16,9 @@ const PAGES = [
   { path: '/no-such-page', status: 404, h1: 'Not Found', text: 'Go to the Haven home page' },
   { path: '/no/such/deep/page?x=1', status: 404, h1: 'Not Found', text: 'Go to the Haven home page' },
   { path: '/static/0000/no-such-file.css', status: 404, h1: 'Not Found', text: 'There is no such file.' },
+  { path: '/calendars/working-days', status: 200, h1: 'Working-day calculator', text: 'as FOIA deadlines are counted' },
+  { path: '/calendars/working-days?calendar=los-angeles&from=2026-11-25&days=20', status: 200, h1: 'Working-day calculator', text: 'Day after Thanksgiving' },
+  { path: '/calendars/working-days?calendar=federal&from=2026-02-30&days=ten', status: 400, h1: 'Working-day calculator', text: 'Enter a whole number of working days' },
 ];
 
 let srv;

@@ -19,8 +19,8 @@ typedef int32_t hv_day;
  * birthday of Martin Luther King, Jr.); 2200 bounds loops. */
 #define HV_CAL_YEAR_MIN 1990
 #define HV_CAL_YEAR_MAX 2200
-/* The most working days one question may count (about 40 years). */
-#define HV_CAL_DAYS_MAX 10000
+/* The most working days one question may count (about four years). */
+#define HV_CAL_DAYS_MAX 1000
 
 enum hv_calendar { HV_CAL_FEDERAL, HV_CAL_LOS_ANGELES, HV_CAL_MAX };
 

@@ -1,0 +1,46 @@
+/* FOIA request tracking and its working-day calendars (issue 7). So far:
+ * the holiday calendars (calendar.c), the days closed by hand on them
+ * (store.c) and the working-day calculator, as an API and a public page
+ * (http.c). */
+#ifndef HV_FOIA_H
+#define HV_FOIA_H
+
+#include <jansson.h>
+
+#include "auth/auth.h"
+#include "modules/foia/calendar.h"
+#include "store/store.h"
+
+extern const struct hv_route hv_foia_routes[];
+extern const size_t hv_foia_nroutes;
+
+/* The most closures one calendar holds (a check on a runaway script). */
+#define HV_CLOSURES_MAX 500
+/* The longest closure name, in characters. */
+#define HV_CLOSURE_NAME_MAX 80
+
+/* A calendar's closures, read in one transaction: `items` (n of them,
+ * sorted by day) with their names in `names`; free with
+ * hv_closures_free. */
+struct hv_closures {
+  struct hv_closure items[HV_CLOSURES_MAX];
+  char names[HV_CLOSURES_MAX][4 * HV_CLOSURE_NAME_MAX + 1];
+  size_t n;
+};
+
+/* Reads the closures of calendar `c` into *out (caller frees with free()). */
+enum hv_qs hv_closures_load(struct hv_store *s, enum hv_calendar c, struct hv_closures **out);
+
+/* Lists the closures of `c` as [{"date", "name", "created_at"}] (returned). */
+enum hv_qs hv_closures_list(struct hv_store *s, enum hv_calendar c, json_t **items);
+
+/* Adds a closure; HV_QS_CONFLICT when the day is already closed by hand.
+ * The audit event is in the same transaction. */
+enum hv_qs hv_closure_add(struct hv_store *s, const struct hv_principal *by, enum hv_calendar c,
+                          const char *date, const char *name);
+
+/* Removes a closure; HV_QS_NONE when there is none that day. Audited. */
+enum hv_qs hv_closure_remove(struct hv_store *s, const struct hv_principal *by,
+                             enum hv_calendar c, const char *date);
+
+#endif
