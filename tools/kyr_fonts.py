@@ -19,7 +19,7 @@ the kyr_languages rows of the migrations, so a new language in a known script
 gets its font and stack without touching this file.
 
 The output depends only on its inputs (the Noto files, the migrations, this
-file and the fontTools version); it is cached under .cache/kyr-fonts/<sha256 of
+file, the fontTools version and Python's Unicode data); it is cached under .cache/kyr-fonts/<sha256 of
 those inputs>/, so a rebuild costs a copy. Nothing is fetched from anywhere.
 """
 import argparse
@@ -31,6 +31,7 @@ import re
 import shutil
 import sys
 import tempfile
+import unicodedata
 
 try:
     import brotli  # noqa: F401  (WOFF2 needs it)
@@ -106,14 +107,20 @@ def languages():
     return out
 
 
+def unassigned(a, b):
+    return all(unicodedata.category(chr(c)) == "Cn" for c in range(a, b + 1))
+
+
 def ranges_text(cps):
-    """A unicode-range value for a set of code points, runs joined."""
+    """A unicode-range value for a set of code points: runs joined, and
+    bridged over gaps of unassigned code points (no text holds them), which
+    keeps the stylesheet short."""
     cps = sorted(cps)
     runs, start, prev = [], None, None
     for c in cps:
         if start is None:
             start = prev = c
-        elif c == prev + 1:
+        elif c == prev + 1 or unassigned(prev + 1, c - 1):
             prev = c
         else:
             runs.append((start, prev))
@@ -167,15 +174,20 @@ def build(out, langs):
             faces.append(f'@font-face{{font-family:"{family} Names";'
                          f'src:url(kyr/fonts/{script}-names.woff2) format("woff2");'
                          f'font-display:swap;unicode-range:{ranges_text(cmap)}}}')
-    for tag, name, script in langs:
+    # One rule per script, naming all its languages; the chooser lists each
+    # name in its own language, drawn with the names font.
+    for script in sorted(set(s for _, _, s in langs)):
+        tags = [tag for tag, _, s in langs if s == script]
         if script in WEBFONTS:
             family = WEBFONTS[script][0]
-            rules.append(f":lang({tag}){{font-family:{family_stack(family)}}}")
-            rules.append(f".kyr-languages :lang({tag}),.kyr-guess :lang({tag})"
-                         f"{{font-family:{family_stack(family + ' Names')}}}")
+            rules.append(",".join(f":lang({t})" for t in tags)
+                         + f"{{font-family:{family_stack(family)}}}")
+            rules.append(",".join(f".kyr-languages :lang({t})" for t in tags)
+                         + f"{{font-family:{family_stack(family + ' Names')}}}")
         elif script in SYSTEM:
-            rules.append(f":lang({tag}){{font-family:system-ui,-apple-system,"
-                         f"{','.join(SYSTEM[script])},var(--kyr-sans)}}")
+            rules.append(",".join(f":lang({t})" for t in tags)
+                         + f"{{font-family:system-ui,-apple-system,{','.join(SYSTEM[script])},"
+                         "var(--kyr-sans)}")
     return ("\n/* Fonts per script and language: made by tools/kyr_fonts.py from Debian's Noto\n"
             " * fonts (SIL Open Font License 1.1); docs/kyr.md explains the choices. */\n"
             + "\n".join(faces + rules) + "\n")
@@ -186,6 +198,7 @@ def inputs_key(langs):
     with open(os.path.abspath(__file__), "rb") as f:
         h.update(f.read())
     h.update(fontTools.version.encode())
+    h.update(unicodedata.unidata_version.encode())
     h.update(json.dumps(langs, ensure_ascii=False).encode())
     for script in sorted(WEBFONTS):
         path = os.path.join(NOTO, WEBFONTS[script][1])
