@@ -19,8 +19,9 @@ the kyr_languages rows of the migrations, so a new language in a known script
 gets its font and stack without touching this file.
 
 The output depends only on its inputs (the Noto files, the migrations, this
-file, the fontTools version and Python's Unicode data); it is cached under .cache/kyr-fonts/<sha256 of
-those inputs>/, so a rebuild costs a copy. Nothing is fetched from anywhere.
+file, the fontTools version and Python's Unicode data); it is cached under
+.cache/kyr-fonts/<sha256 of those inputs>/, so a rebuild costs a copy.
+Nothing is fetched from anywhere.
 """
 import argparse
 import glob
@@ -138,7 +139,7 @@ def make_subset(src, dst, unicodes=None, text=None):
     opts.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # keep the copyright and the OFL notice
     opts.name_languages = [0x409]
     opts.recalc_timestamp = False
-    font = TTFont(src, lazy=True)
+    font = TTFont(src, lazy=True, recalcTimestamp=False)
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=unicodes or [], text=text or "")
     sub.subset(font)
@@ -214,8 +215,17 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", required=True, help="the assets folder being assembled")
     ap.add_argument("--css", required=True, help="the stylesheet to append the rules to")
+    ap.add_argument("--no-cache", action="store_true",
+                    help="build afresh and leave the cache alone (to check reproducibility)")
     args = ap.parse_args()
     langs = languages()
+    if args.no_cache:
+        with tempfile.TemporaryDirectory() as tmp:
+            css = build(tmp, langs)
+            shutil.copytree(os.path.join(tmp, "kyr"), os.path.join(args.out, "kyr"), dirs_exist_ok=True)
+        with open(args.css, "a", encoding="utf-8") as dst:
+            dst.write(css)
+        return
     key = inputs_key(langs)
     cached = os.path.join(CACHE, key)
     if not os.path.isfile(os.path.join(cached, "fonts.css")):

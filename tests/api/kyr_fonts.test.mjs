@@ -7,7 +7,9 @@
 // fontTools) and its unicode-range cover every character of the language's
 // script in its interface strings (data/kyr/ui.json), its notice and the
 // page as served. The language chooser's names have their own small fonts
-// that cover them. Latin, Cyrillic and CJK pages download no font.
+// that cover them. Latin, Cyrillic and CJK pages download no font. The
+// fonts and rules served are exactly what a fresh build makes (reproducible,
+// and the build cache serves nothing stale).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -25,7 +27,7 @@ const WEBFONT = {
 const TOPIC = 'at-the-door'; // published in English by haven demo
 const UI = JSON.parse(readFileSync(new URL('../../data/kyr/ui.json', import.meta.url), 'utf8'));
 
-let srv, langs, tmp;
+let srv, langs, tmp, faces, css;
 const fonts = new Map(); // url -> { size, cmap }
 
 before(async () => {
@@ -37,7 +39,7 @@ before(async () => {
   assert.equal(r.status, 200);
   langs = (await r.json()).items;
   assert.equal(langs.length, 20, 'the twenty languages of the migration');
-  const { faces } = await stylesheet(await (await get('/kyr')).text());
+  ({ faces, css } = await stylesheet(await (await get('/kyr')).text()));
   assert.equal(faces.length, 16, 'eight scripts, each with a text font and a names font');
   await loadFonts(faces);
 });
@@ -55,6 +57,7 @@ async function stylesheet(html) {
   const href = html.match(/<link rel="stylesheet" href="([^"]+)">/)[1];
   assert.match(href, /^\/static\/[0-9a-f]{12}\/kyr\.css$/, 'a same-origin stylesheet');
   const css = await (await get(href)).text();
+  assert.ok(css.length < 12 * 1024, `kyr.css stays small (${css.length} bytes)`);
   const base = href.replace(/kyr\.css$/, '');
   assert.doesNotMatch(css, /url\((?!kyr\/fonts\/)/, 'every url() is one of our own fonts');
   assert.doesNotMatch(css, /@import|https?:|\/\//, 'nothing from elsewhere');
@@ -69,6 +72,7 @@ async function stylesheet(html) {
         const [a, b] = r.replace('U+', '').split('-').map((h) => parseInt(h, 16));
         return [a, b ?? a];
       }),
+      bytes: null,
     };
     assert.equal(face.display, 'swap', `${face.family}: text shows at once in a system font`);
     faces.push(face);
@@ -77,7 +81,7 @@ async function stylesheet(html) {
   for (const m of css.matchAll(/([^{}]+)\{font-family:([^}]+)\}/g)) {
     for (const sel of m[1].split(',')) stacks.set(sel.trim(), m[2]);
   }
-  return { faces, stacks };
+  return { faces, stacks, css };
 }
 
 const firstFamily = (stack) => stack.match(/^"([^"]+)"/)?.[1];
@@ -96,6 +100,7 @@ async function loadFonts(faces) {
     const etag = r.headers.get('etag');
     assert.match(etag, /^"[0-9a-f]{16}"$/);
     const bytes = Buffer.from(await r.arrayBuffer());
+    face.bytes = bytes;
     assert.equal(bytes.subarray(0, 4).toString('latin1'), 'wOF2', `${face.url} is a WOFF2 file`);
     assert.equal((await get(face.url, { 'If-None-Match': etag })).status, 304);
     const file = path.join(tmp, `${files.length}.woff2`);
@@ -206,5 +211,18 @@ test('Latin, Cyrillic and CJK pages download no font; CJK pages get a regional s
     } else {
       assert.equal(stack, undefined, `${l.tag} keeps the default stack`);
     }
+  }
+});
+
+test('a fresh build without the cache makes the same bytes the server sends', () => {
+  const out = mkdtempSync(path.join(tmp, 'build-'));
+  writeFileSync(path.join(out, 'kyr.css'), '');
+  execFileSync('/usr/bin/python3', ['tools/kyr_fonts.py', '--no-cache', '--out', out, '--css', path.join(out, 'kyr.css')],
+    { cwd: new URL('../..', import.meta.url) });
+  const rules = readFileSync(path.join(out, 'kyr.css'), 'utf8');
+  assert.ok(css.endsWith(rules), 'the served kyr.css ends with the rules the build makes');
+  for (const face of faces) {
+    const file = path.join(out, face.url.replace(/^\/static\/[0-9a-f]+\//, ''));
+    assert.ok(readFileSync(file).equals(face.bytes), `${face.url} is what the build makes`);
   }
 });
