@@ -8,8 +8,9 @@ Naskh, Armenian, Devanagari, Ethiopic, Gurmukhi, Hebrew, Khmer, Thai) it writes
   DIR/kyr/fonts/<Script>.woff2        the script's blocks plus the spaces and
                                       joiners its text needs (Regular only,
                                       no hinting, default OpenType features)
-  DIR/kyr/fonts/<Script>-names.woff2  only the characters of the language names
-                                      in that script, for the language chooser
+  DIR/kyr/fonts/names.woff2           only the letters of the language names in
+                                      those scripts, merged from the eight fonts,
+                                      for the language chooser
 
 and appends to FILE (the served kyr.css) the @font-face rules, each with a
 unicode-range computed from the font's own cmap and font-display: swap, and a
@@ -37,7 +38,7 @@ import unicodedata
 try:
     import brotli  # noqa: F401  (WOFF2 needs it)
     import fontTools
-    from fontTools import subset
+    from fontTools import merge, subset
     from fontTools.ttLib import TTFont
 except ImportError as e:
     sys.exit(f"kyr_fonts: {e}: install python3-fonttools and python3-brotli (scripts/deps.sh)")
@@ -131,9 +132,9 @@ def ranges_text(cps):
     return ",".join(f"U+{a:X}" if a == b else f"U+{a:X}-{b:X}" for a, b in runs)
 
 
-def make_subset(src, dst, unicodes=None, text=None):
+def make_subset(src, dst, unicodes=None, text=None, flavor="woff2"):
     opts = subset.Options()
-    opts.flavor = "woff2"
+    opts.flavor = flavor
     opts.hinting = False
     opts.desubroutinize = True
     opts.name_IDs = [0, 1, 2, 3, 4, 5, 6, 13, 14]  # keep the copyright and the OFL notice
@@ -143,11 +144,55 @@ def make_subset(src, dst, unicodes=None, text=None):
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=unicodes or [], text=text or "")
     sub.subset(font)
-    font.flavor = "woff2"
+    font.flavor = flavor
     font.save(dst, reorderTables=False)
     font.close()
     with TTFont(dst) as done:
         return set(done.getBestCmap())
+
+
+NAMES = "KYR Noto Names"
+
+
+def merge_names(fonts_dir, langs):
+    """The language chooser's font: for each web-font script, a subset to
+    the letters of its language names, all merged into one small file (one
+    request instead of eight, and smaller than their sum). Returns its cmap."""
+    with tempfile.TemporaryDirectory() as tmp:
+        parts, want = [], set()
+        for script in sorted(WEBFONTS):
+            family, file, _ = WEBFONTS[script]
+            names = "".join(sorted({c for _, name, s in langs if s == script for c in name}))
+            if not names:
+                continue
+            part = os.path.join(tmp, f"{script}.ttf")
+            cmap = make_subset(os.path.join(NOTO, file), part, text=names, flavor=None)
+            missing = [c for c in names if ord(c) not in cmap]
+            if missing:
+                sys.exit(f"kyr_fonts: {file} lacks {missing!r} of the language names")
+            parts.append(part)
+            want |= {ord(c) for c in names}
+        font = merge.Merger(options=merge.Options(drop_tables=["vhea", "vmtx"])).merge(parts)
+        # The merger stamps the time; take the sources' dates so the same
+        # inputs give the same bytes.
+        stamps = []
+        for part in parts:
+            with TTFont(part) as t:
+                stamps.append(t["head"].modified)
+        font["head"].created = font["head"].modified = max(stamps)
+        name = font["name"]
+        name.names = [n for n in name.names if n.nameID in (0, 13, 14)]
+        for nid, value in ((1, NAMES), (2, "Regular"), (4, NAMES), (6, "KYRNotoNames-Regular")):
+            name.setName(value, nid, 3, 1, 0x409)
+        font.recalcTimestamp = False
+        font.flavor = "woff2"
+        dst = os.path.join(fonts_dir, "names.woff2")
+        font.save(dst, reorderTables=False)
+    with TTFont(dst) as done:
+        cmap = set(done.getBestCmap())
+    if not want <= cmap:
+        sys.exit("kyr_fonts: the merged names font lost characters")
+    return cmap
 
 
 def family_stack(family):
@@ -166,29 +211,24 @@ def build(out, langs):
         cmap = make_subset(src, os.path.join(fonts_dir, f"{script}.woff2"), unicodes=want)
         faces.append(f'@font-face{{font-family:"{family}";src:url(kyr/fonts/{script}.woff2) '
                      f'format("woff2");font-display:swap;unicode-range:{ranges_text(cmap)}}}')
-        names = "".join(sorted({c for tag, name, s in langs if s == script for c in name}))
-        if names:
-            cmap = make_subset(src, os.path.join(fonts_dir, f"{script}-names.woff2"), text=names)
-            missing = [c for c in names if ord(c) not in cmap]
-            if missing:
-                sys.exit(f"kyr_fonts: {file} lacks {missing!r} of the language names")
-            faces.append(f'@font-face{{font-family:"{family} Names";'
-                         f'src:url(kyr/fonts/{script}-names.woff2) format("woff2");'
-                         f'font-display:swap;unicode-range:{ranges_text(cmap)}}}')
-    # One rule per script, naming all its languages; the chooser lists each
-    # name in its own language, drawn with the names font.
+    names = merge_names(fonts_dir, langs)
+    faces.append(f'@font-face{{font-family:"{NAMES}";src:url(kyr/fonts/names.woff2) '
+                 f'format("woff2");font-display:swap;unicode-range:{ranges_text(names)}}}')
+    # One rule per script, naming all its languages; then the chooser's
+    # names, each in its own language, drawn with the merged names font.
     for script in sorted(set(s for _, _, s in langs)):
         tags = [tag for tag, _, s in langs if s == script]
         if script in WEBFONTS:
             family = WEBFONTS[script][0]
             rules.append(",".join(f":lang({t})" for t in tags)
                          + f"{{font-family:{family_stack(family)}}}")
-            rules.append(",".join(f".kyr-languages :lang({t})" for t in tags)
-                         + f"{{font-family:{family_stack(family + ' Names')}}}")
         elif script in SYSTEM:
             rules.append(",".join(f":lang({t})" for t in tags)
                          + f"{{font-family:system-ui,-apple-system,{','.join(SYSTEM[script])},"
                          "var(--kyr-sans)}")
+    chooser = [tag for tag, _, s in langs if s in WEBFONTS]
+    rules.append(",".join(f".kyr-languages :lang({t})" for t in chooser)
+                 + f"{{font-family:{family_stack(NAMES)}}}")
     return ("\n/* Fonts per script and language: made by tools/kyr_fonts.py from Debian's Noto\n"
             " * fonts (SIL Open Font License 1.1); docs/kyr.md explains the choices. */\n"
             + "\n".join(faces + rules) + "\n")

@@ -3,7 +3,8 @@
 // from this server (document.fonts says loaded; Chromium's DevTools says the
 // text was drawn with it, not with the machine's own Noto), download no
 // other font, make no request that leaves 127.0.0.1, and pass axe. The
-// language chooser downloads only the small names fonts.
+// language chooser downloads only the small names font, which shapes every
+// name as the script's own font does.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -80,14 +81,35 @@ describe('script fonts on a phone', () => {
     });
   }
 
-  test('the chooser downloads only the small names fonts and draws each name with one', async () => {
+  test('the chooser downloads only the small names font and shapes each name as the full font does', async () => {
     await visit('/kyr?choose=1', async ({ page, fonts }) => {
-      assert.ok(fonts.length >= 8, `names fonts: ${fonts}`);
-      for (const f of fonts) assert.match(f, /^[A-Za-z]{4}-names\.woff2$/, 'no full script font');
-      for (const [tag, noto] of [['am', 'Noto Sans Ethiopic'], ['fa', 'Noto Naskh Arabic'], ['km', 'Noto Sans Khmer'], ['hy', 'Noto Sans Armenian']]) {
+      assert.deepEqual(fonts, ['names.woff2'], 'one small font for all the names, no script font');
+      const NAMES = [['am', 'KYR Noto Sans Ethiopic'], ['fa', 'KYR Noto Naskh Arabic'], ['ur', 'KYR Noto Naskh Arabic'],
+        ['km', 'KYR Noto Sans Khmer'], ['hy', 'KYR Noto Sans Armenian'], ['hi', 'KYR Noto Sans Devanagari'],
+        ['pa', 'KYR Noto Sans Gurmukhi'], ['th', 'KYR Noto Sans Thai'], ['he', 'KYR Noto Sans Hebrew'], ['ar', 'KYR Noto Naskh Arabic']];
+      for (const [tag, full] of NAMES) {
         const used = await drawnWith(page, `.kyr-languages a[lang="${tag}"]`);
-        assert.ok(used.some((f) => f.isCustomFont && f.familyName === noto),
-          `${tag}'s name is drawn with its names font: ${JSON.stringify(used)}`);
+        assert.deepEqual(used.map((f) => [f.familyName, f.isCustomFont]), [['KYR Noto Names', true]],
+          `${tag}'s name is drawn with the names font alone`);
+        // Joining, conjuncts and stacked consonants survive the merge: the
+        // name is as wide in the names font as in the script's full font.
+        const [merged, alone] = await page.evaluate(async ([t, family]) => {
+          const a = document.querySelector(`.kyr-languages a[lang="${t}"]`);
+          const copy = document.createElement('span');
+          copy.lang = t;
+          copy.setAttribute('aria-hidden', 'true');
+          copy.textContent = a.textContent;
+          copy.style.fontFamily = `"${family}"`;
+          copy.style.fontSize = getComputedStyle(a).fontSize;
+          document.body.append(copy);
+          await document.fonts.load(`${copy.style.fontSize} "${family}"`, a.textContent);
+          const width = (el) => { const r = document.createRange(); r.selectNodeContents(el); return r.getBoundingClientRect().width; };
+          const out = [width(a), width(copy)];
+          copy.remove();
+          return out;
+        }, [tag, full]);
+        assert.ok(merged > 10, `${tag}: the name has a width`);
+        assert.ok(Math.abs(merged - alone) < 0.5, `${tag}: ${merged}px in the names font, ${alone}px in ${full}`);
       }
     });
   });
