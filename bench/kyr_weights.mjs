@@ -1,7 +1,7 @@
 // What a phone downloads for the public Know-Your-Rights pages, per
 // language: the topic page's HTML and kyr.css as served gzip-compressed, and
 // the web font the page preloads (WOFF2, sent as is); and the language
-// chooser with the names fonts it needs. Starts its own server on the demo
+// chooser with the names font. Starts its own server on the demo
 // city (tests/api/lib.mjs) and prints a Markdown table for docs/kyr.md.
 //
 //   node bench/kyr_weights.mjs [topic-slug]      (default: at-the-door)
@@ -31,10 +31,10 @@ try {
     const font = pre ? (await get(pre[1])).length : 0;
     rows.push([tag, wire(html), wire(css), font, pre ? pre[1].replace(/.*\//, '') : '(system fonts)']);
   }
-  const names = [...css.toString().matchAll(/url\((kyr\/fonts\/[A-Za-z]+-names\.woff2)\)/g)];
+  const names = [...css.toString().matchAll(/url\((kyr\/fonts\/names\.woff2)\)/g)];
   let namesBytes = 0;
   for (const m of names) namesBytes += (await get(base + m[1])).length;
-  rows.push(['/kyr (English chooser)', wire(Buffer.from(chooser)), wire(css), namesBytes, `${names.length} names fonts`]);
+  rows.push(['/kyr (English chooser)', wire(Buffer.from(chooser)), wire(css), namesBytes, names.length ? 'names.woff2' : '(none)']);
   console.log(`| page | HTML (gzip) | kyr.css (gzip) | font | total | font file |`);
   console.log(`|---|---:|---:|---:|---:|---|`);
   for (const [tag, h, c, f, name] of rows) {
