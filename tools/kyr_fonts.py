@@ -44,7 +44,7 @@ except ImportError as e:
     sys.exit(f"kyr_fonts: {e}: install python3-fonttools and python3-brotli (scripts/deps.sh)")
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NOTO = os.environ.get("HAVEN_NOTO_DIR", "/usr/share/fonts/truetype/noto")
+NOTO = "/usr/share/fonts/truetype/noto"
 CACHE = os.path.join(ROOT, ".cache", "kyr-fonts")
 
 # Characters every script font carries besides its blocks: space, no-break

@@ -105,16 +105,15 @@ static json_t *ui_strings(const char *tag) {
  * Cyrillic and CJK pages have none and download no font at all. */
 static json_t *script_font(struct hv_app *app, const struct language *g) {
   char path[64];
-  if (!g->script[0] || (size_t)snprintf(path, sizeof path, "kyr/fonts/%s.woff2", g->script) >=
-                           sizeof path)
+  if (!g->script[0] ||
+      (size_t)snprintf(path, sizeof path, "kyr/fonts/%s.woff2", g->script) >= sizeof path)
     return json_null();
   return hv_assets_find(app->assets, path) ? json_string(path) : json_null();
 }
 
 static json_t *page_values(struct hv_app *app, const struct language *g, const char *title) {
   return json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "lang", g->tag, "dir", g->dir, "title", title,
-                   "static", app->assets->prefix, "demo", app->demo, "font",
-                   script_font(app, g));
+                   "static", app->assets->prefix, "demo", app->demo, "font", script_font(app, g));
 }
 
 /* Renders `tpl` with `ctx` (stolen) and answers through the cache. */
