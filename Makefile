@@ -40,4 +40,4 @@ format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tools/*.c')
 
 clean:
-	rm -rf build build-asan build-fuzz web/dist
+	rm -rf build build-asan build-fuzz web/dist .cache

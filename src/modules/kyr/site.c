@@ -29,7 +29,7 @@ extern const struct hv_embed hv_kyr_data[];
 /* --- languages and interface strings, loaded once --------------------------- */
 
 struct language {
-  char tag[16], name[64], english[64], dir[4];
+  char tag[16], name[64], english[64], dir[4], script[8];
 };
 
 static struct {
@@ -65,6 +65,8 @@ static bool site_load(struct hv_app *app) {
         snprintf(g->english, sizeof g->english, "%s",
                  json_string_value(json_object_get(l, "english_name")));
         snprintf(g->dir, sizeof g->dir, "%s", json_string_value(json_object_get(l, "dir")));
+        snprintf(g->script, sizeof g->script, "%s",
+                 json_string_value(json_object_get(l, "script")));
         site.tags[site.n] = g->tag;
         site.n++;
       }
@@ -97,9 +99,21 @@ static json_t *ui_strings(const char *tag) {
 
 /* --- rendering ---------------------------------------------------------------- */
 
+/* The web font of the language's script, when the assets have one
+ * (kyr/fonts/<script>.woff2, made by tools/kyr_fonts.py): the page preloads
+ * it so it arrives with the stylesheet rather than after layout. Latin,
+ * Cyrillic and CJK pages have none and download no font at all. */
+static json_t *script_font(struct hv_app *app, const struct language *g) {
+  char path[64];
+  if (!g->script[0] ||
+      (size_t)snprintf(path, sizeof path, "kyr/fonts/%s.woff2", g->script) >= sizeof path)
+    return json_null();
+  return hv_assets_find(app->assets, path) ? json_string(path) : json_null();
+}
+
 static json_t *page_values(struct hv_app *app, const struct language *g, const char *title) {
-  return json_pack("{s:s, s:s, s:s, s:s, s:b}", "lang", g->tag, "dir", g->dir, "title", title,
-                   "static", app->assets->prefix, "demo", app->demo);
+  return json_pack("{s:s, s:s, s:s, s:s, s:b, s:o}", "lang", g->tag, "dir", g->dir, "title", title,
+                   "static", app->assets->prefix, "demo", app->demo, "font", script_font(app, g));
 }
 
 /* Renders `tpl` with `ctx` (stolen) and answers through the cache. */
