@@ -18,7 +18,6 @@
 #include "cli/cli.h"
 #include "core/embed.h"
 #include "modules/accounts/accounts.h"
-#include "modules/kyr/card.h"
 #include "modules/kyr/kyr.h"
 
 extern const struct hv_embed hv_kyr_sample[];
@@ -232,15 +231,10 @@ int hv_demo_kyr(struct hv_store *s, int *ntopics, int *ntexts) {
   if (actor(s, "moia@demo.lacity.org", "moia", &moia) ||
       actor(s, "legal@demo.lacity.org", "legal", &legal))
     return -1;
-  int rc = 0;
-  for (const struct hv_embed *e = hv_kyr_sample; e->name && rc == 0; e++) {
+  for (const struct hv_embed *e = hv_kyr_sample; e->name; e++) {
     if (load_topic(s, &moia, &legal, e, ntexts))
-      rc = -1;
-    else
-      (*ntopics)++;
+      return -1;
+    (*ntopics)++;
   }
-  /* publishing measured each card with pango: release the fonts it loaded
-   * (the command ends here; a server does this in hv_app_free) */
-  hv_kyr_print_shutdown();
-  return rc;
+  return 0;
 }
