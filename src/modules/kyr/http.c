@@ -13,6 +13,7 @@
 #include "core/log.h"
 #include "core/timefmt.h"
 #include "http/form.h"
+#include "modules/kyr/card.h"
 #include "modules/kyr/kyr.h"
 #include "modules/kyr/optout.h"
 #include "modules/kyr/sms.h"
@@ -364,6 +365,13 @@ static const struct hv_jfield send_spec[] = {
     {"to", HV_J_STRING, true, offsetof(struct send_body, to), 1, 32, 0, 0, NULL},
 };
 
+static const struct hv_jfield email_spec[] = {
+    {"topic", HV_J_STRING, true, offsetof(struct send_body, topic), 1, 64, 0, 0, NULL},
+    {"lang", HV_J_STRING, true, offsetof(struct send_body, lang), 2, 15, 0, 0, NULL},
+    {"to", HV_J_STRING, true, offsetof(struct send_body, to), 3, HV_SMSQ_ADDR_MAX + 16, 0, 0,
+     NULL},
+};
+
 /* Sends the topic's SMS text in the caller's language to a number the
  * agent typed (the API and the console page both come here). The number is
  * used for this one send: it is never written to the database or the log,
@@ -427,8 +435,8 @@ int hv_kyr_send_sms(struct hv_store *s, struct hv_smsq *q, const struct hv_confi
     x->why = "Out of memory. Nothing was sent; please try again.";
     goto out;
   }
-  struct hv_smsq_job job = {to, body, json_integer_value(json_object_get(text, "topic_id")),
-                            x->agent_id, x->lang};
+  struct hv_smsq_job job = {to,      body, json_integer_value(json_object_get(text, "topic_id")),
+                            x->agent_id, x->lang, HV_SMSQ_SMS, NULL};
   if (hv_smsq_submit(q, &job, x->id)) {
     x->status = 503;
     x->why = cfg->sms_url[0] ? "Too many messages are waiting: try again in a minute."
@@ -439,6 +447,91 @@ out:
   free(body);
   json_decref(v);
   return x->status;
+}
+
+/* The email of a page link: the title, the link to the page in the
+ * caller's language, and one line from ui.json; nothing else (no images,
+ * no tracking, no links but the one). The subject is ui.json's too. */
+int hv_kyr_send_email(struct hv_store *s, struct hv_smsq *q, const struct hv_config *cfg,
+                      struct hv_kyr_send *x) {
+  json_t *v = NULL;
+  char to[HV_SMSQ_ADDR_MAX + 1] = "";
+  char *body = NULL;
+  x->status = 0;
+  x->why = x->field = NULL;
+  x->english = false;
+  x->id[0] = '\0';
+  if (hv_smsq_email(x->typed, to)) {
+    x->status = 400;
+    x->why = "Enter an email address like name@example.com.";
+    x->field = "to";
+    goto out;
+  }
+  enum hv_qs qs = hv_kyr_public(s, x->lang, x->topic, &v);
+  if (qs == HV_QS_NONE) {
+    x->status = 404;
+    x->why = "Nothing is published for this topic in this language.";
+    x->field = "topic";
+    goto out;
+  }
+  if (qs < 0) {
+    x->status = 503;
+    x->why = "The database did not answer. Nothing was sent; please try again.";
+    goto out;
+  }
+  json_t *text = json_object_get(v, "text");
+  x->english = strcmp(json_string_value(json_object_get(v, "show")), "english") == 0;
+  const char *title = json_string_value(json_object_get(text, "title"));
+  size_t n = strlen(title) + strlen(cfg->base_url) + strlen(x->lang) + strlen(x->topic) + 1024;
+  body = malloc(n);
+  if (!body) {
+    x->status = 503;
+    x->why = "Out of memory. Nothing was sent; please try again.";
+    goto out;
+  }
+  /* The page in the caller's language: it shows the English text with a
+   * notice in that language when the translation is missing or stale. */
+  snprintf(body, n, "%s\n%s/kyr/%s/%s\n\n%s\n", title, cfg->base_url, x->lang, x->topic,
+           hv_kyr_ui_string(x->lang, "email_line"));
+  struct hv_smsq_job job = {to,          body,    json_integer_value(json_object_get(text, "topic_id")),
+                            x->agent_id, x->lang, HV_SMSQ_EMAIL,
+                            hv_kyr_ui_string(x->lang, "email_subject")};
+  if (hv_smsq_submit(q, &job, x->id)) {
+    x->status = 503;
+    x->why = cfg->smtp_url[0] ? "Too many messages are waiting: try again in a minute."
+                              : "Email sending is not configured on this server.";
+  }
+out:
+  sodium_memzero(to, sizeof to);
+  free(body);
+  json_decref(v);
+  return x->status;
+}
+
+static void api_email_send(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct send_body b = {0};
+  json_t *j = hv_api_body(rq, email_spec, 3, &b);
+  if (!j)
+    goto wipe;
+  struct hv_kyr_send x = {
+      .topic = b.topic, .lang = b.lang, .typed = b.to, .agent_id = rq->principal->user_id};
+  static const char *const codes[] = {
+      [400] = "invalid_value", [404] = "not_found", [503] = "unavailable"};
+  if (hv_kyr_send_email(app->store, app->smsq, app->cfg, &x))
+    hv_reply_error(rq, x.status, codes[x.status], x.why, x.field);
+  else
+    hv_reply_json(rq, 202,
+                  json_pack("{s:s, s:s, s:s, s:s}", "id", x.id, "status", "queued", "show",
+                            x.english ? "english" : "text", "text_lang",
+                            x.english ? "en" : b.lang));
+  json_t *t = json_object_get(j, "to");
+  if (json_is_string(t))
+    sodium_memzero((char *)json_string_value(t), json_string_length(t));
+  json_decref(j);
+wipe:
+  if (rq->body)
+    sodium_memzero(rq->body, rq->body_len);
 }
 
 static void api_sms_send(struct hv_request *rq) {
@@ -655,6 +748,9 @@ const struct hv_route hv_kyr_routes[] = {
     {HV_GET, "/api/v1/kyr/public/{lang:str}/{slug:slug}", 0, HV_R_API | HV_R_PUBLIC, 0, api_public},
     {HV_POST, "/api/v1/kyr/sms", HV_PERM_KYR_DISTRIBUTE, HV_R_API | HV_R_CSRF, 4096, api_sms_send},
     {HV_GET, "/api/v1/kyr/sms/{id:str}", HV_PERM_KYR_DISTRIBUTE, HV_R_API, 0, api_sms_state},
+    {HV_POST, "/api/v1/kyr/email", HV_PERM_KYR_DISTRIBUTE, HV_R_API | HV_R_CSRF, 4096,
+     api_email_send},
+    {HV_GET, "/api/v1/kyr/email/{id:str}", HV_PERM_KYR_DISTRIBUTE, HV_R_API, 0, api_sms_state},
     {HV_POST, "/api/v1/kyr/sms/inbound", 0, HV_R_PUBLIC | HV_R_ANON | HV_R_WEBHOOK | HV_R_API,
      16384, api_sms_inbound},
     {HV_POST, "/api/v1/kyr/distributions", HV_PERM_KYR_DISTRIBUTE, HV_R_API | HV_R_CSRF, 4096,
