@@ -96,9 +96,10 @@ static bool accent_base(gunichar base) { return base < 0x0800; }
 int hv_smsreply_fold(const char *in, char *out, size_t outlen) {
   int rc = -1;
   size_t o = 0;
-  if (!outlen || !g_utf8_validate(in, -1, NULL))
+  if (!outlen)
     return -1;
-  if (strlen(in) > 4 * outlen) /* far too long to be a keyword */
+  out[0] = '\0';
+  if (!g_utf8_validate(in, -1, NULL) || strlen(in) > 4 * outlen) /* far too long for a keyword */
     return -1;
   char *nfkd = g_utf8_normalize(in, -1, G_NORMALIZE_NFKD);
   char *folded = nfkd ? g_utf8_casefold(nfkd, -1) : NULL;

@@ -20,7 +20,7 @@ enum hv_sms_keyword { HV_SMSK_NONE, HV_SMSK_STOP, HV_SMSK_HELP, HV_SMSK_START, H
  * marks: they are letters there), Arabic yeh and kaf as Persian, runs of
  * white space as one space, and white space and punctuation trimmed at
  * both ends. Returns 0, or -1 when the text is not UTF-8 or folds to more
- * than outlen - 1 bytes (then it is not a keyword). */
+ * than outlen - 1 bytes (then it is not a keyword, and out is ""). */
 int hv_smsreply_fold(const char *in, char *out, size_t outlen);
 
 /* The keyword a whole message is, and the language whose list has it
