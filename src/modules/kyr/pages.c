@@ -819,7 +819,6 @@ struct console {
   const char *notice, *sms_job;
   struct problems *p;
   const char *email_job;
-  bool email_form; /* the problems are the email form's (its field is "email") */
 };
 
 static bool contains_nocase(const char *hay, const char *needle) {
@@ -944,8 +943,7 @@ static void page_console(struct hv_request *rq) {
                       NULL,
                       NULL,
                       NULL,
-                      NULL,
-                      false};
+                      NULL};
   const char *job = short_query(rq, "sms", HV_SMSQ_ID_LEN);
   const char *ejob = short_query(rq, "email", HV_SMSQ_ID_LEN);
   if (hv_query(rq, "read"))
@@ -984,7 +982,7 @@ static void page_console_sms(struct hv_request *rq) {
   }
   problem(&p, x.field && strcmp(x.field, "to") == 0 ? "to" : NULL,
           x.why ? x.why : "Nothing is published for this topic in this language.");
-  struct console c = {*lang ? lang : NULL, *topic ? topic : NULL, NULL, NULL, NULL, &p, NULL, false};
+  struct console c = {*lang ? lang : NULL, *topic ? topic : NULL, NULL, NULL, NULL, &p, NULL};
   console_page(rq, st, &c);
 wipe:
   if (rq->body)
@@ -1021,7 +1019,7 @@ static void page_console_email(struct hv_request *rq) {
   }
   problem(&p, x.field && strcmp(x.field, "to") == 0 ? "email" : NULL,
           x.why ? x.why : "Nothing is published for this topic in this language.");
-  struct console c = {*lang ? lang : NULL, *topic ? topic : NULL, NULL, NULL, NULL, &p, NULL, true};
+  struct console c = {*lang ? lang : NULL, *topic ? topic : NULL, NULL, NULL, NULL, &p, NULL};
   console_page(rq, st, &c);
 wipe:
   if (rq->body)
@@ -1048,7 +1046,7 @@ static void page_console_read(struct hv_request *rq) {
   problem(&p, NULL,
           st == 404 ? "Nothing is published for this topic in this language."
                     : "The database did not answer. Nothing was recorded; please try again.");
-  struct console c = {*lang ? lang : NULL, *topic ? topic : NULL, NULL, NULL, NULL, &p, NULL, false};
+  struct console c = {*lang ? lang : NULL, *topic ? topic : NULL, NULL, NULL, NULL, &p, NULL};
   console_page(rq, st, &c);
 }
 
