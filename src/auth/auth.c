@@ -284,6 +284,39 @@ unsigned hv_auth_request(struct hv_request *rq, int *csrf_ok) {
   return p->roles;
 }
 
+/* Equal in time that depends on neither value nor length: both sides are
+ * hashed to 32 bytes first. */
+static bool secret_equal(const char *got, size_t got_len, const char *want) {
+  unsigned char a[32], b[32];
+  crypto_generichash(a, sizeof a, (const unsigned char *)got, got_len, NULL, 0);
+  crypto_generichash(b, sizeof b, (const unsigned char *)want, strlen(want), NULL, 0);
+  return sodium_memcmp(a, b, sizeof a) == 0;
+}
+
+bool hv_auth_webhook(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  const char *want = app->cfg->sms_inbound_token;
+  const char *authz = hv_header(rq, "Authorization");
+  if (!want[0] || !authz)
+    return false;
+  if (strncmp(authz, "Bearer ", 7) == 0)
+    return secret_equal(authz + 7, strlen(authz + 7), want);
+  if (strncmp(authz, "Basic ", 6) != 0)
+    return false;
+  unsigned char raw[512];
+  size_t n = 0;
+  const char *b64 = authz + 6;
+  if (sodium_base642bin(raw, sizeof raw - 1, b64, strlen(b64), NULL, &n, NULL,
+                        sodium_base64_VARIANT_ORIGINAL))
+    return false;
+  raw[n] = '\0';
+  const char *colon = memchr(raw, ':', n);
+  bool ok = colon && secret_equal(colon + 1, n - (size_t)((const unsigned char *)colon + 1 - raw),
+                                  want);
+  sodium_memzero(raw, sizeof raw);
+  return ok;
+}
+
 const char *hv_session_cookie(struct hv_request *rq, const char *token) {
   return hv_arena_printf(rq->arena, "%s=%s; Path=/; Secure; HttpOnly; SameSite=Strict",
                          HV_SESSION_COOKIE, token);

@@ -55,6 +55,13 @@ enum hv_qs hv_user_roles(struct hv_conn *c, int64_t user_id, unsigned *mask);
  * X-CSRF-Token header or a "csrf" form field). Returns the roles. */
 unsigned hv_auth_request(struct hv_request *rq, int *csrf_ok);
 
+/* The webhook hook (hv_webhook_auth_fn): true when the request's
+ * Authorization carries the gateway's shared secret (the setting
+ * sms_inbound_token) as the password of Basic authentication (any user
+ * name: the form Twilio-style webhook URLs use) or as a Bearer token,
+ * compared in constant time. Always false when the setting is empty. */
+bool hv_auth_webhook(struct hv_request *rq);
+
 /* Set-Cookie values for a new session and for signing out. */
 const char *hv_session_cookie(struct hv_request *rq, const char *token);
 const char *hv_session_cookie_clear(void);

@@ -538,11 +538,12 @@ int hv_cmd_routes(int argc, char **argv) {
     const struct hv_route *rt = hv_router_at(r, i);
     char roles[128];
     hv_roles_format(rt->roles, roles, sizeof roles);
-    json_t *j = json_pack("{s:s, s:s, s:b, s:s, s:b, s:b, s:b, s:I}", "method",
+    json_t *j = json_pack("{s:s, s:s, s:b, s:s, s:b, s:b, s:b, s:I, s:b}", "method",
                           hv_method_name(rt->method), "pattern", rt->pattern, "public",
                           (rt->flags & HV_R_PUBLIC) != 0, "roles", roles, "csrf",
                           (rt->flags & HV_R_CSRF) != 0, "loopback", (rt->flags & HV_R_LOOPBACK) != 0,
-                          "api", (rt->flags & HV_R_API) != 0, "body_max", (json_int_t)rt->body_max);
+                          "api", (rt->flags & HV_R_API) != 0, "body_max", (json_int_t)rt->body_max,
+                          "webhook", (rt->flags & HV_R_WEBHOOK) != 0);
     char *s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
     puts(s ? s : "{}");
     free(s);

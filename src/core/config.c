@@ -83,6 +83,9 @@ static const struct hv_setting settings[] = {
     {"sms_token", "HAVEN_SMS_TOKEN", T_OPT, S(sms_token), 0, 0, "",
      "SMS gateway secret (Basic auth password; prefer the environment to the file)"},
     {"sms_from", "HAVEN_SMS_FROM", T_OPT, S(sms_from), 0, 0, "", "the number or sender id SMS come from"},
+    {"sms_inbound_token", "HAVEN_SMS_INBOUND_TOKEN", T_OPT, S(sms_inbound_token), 0, 0, "",
+     "shared secret the SMS gateway sends with replies to /api/v1/kyr/sms/inbound (Basic auth "
+     "password or Bearer token, at least 32 characters; empty: the webhook refuses every call)"},
     {"notify_moia", "HAVEN_NOTIFY_MOIA", T_OPT, S(notify_moia), 0, 0, "",
      "MOIA's on-call email addresses, comma-separated, told of every quick alert"},
 };
@@ -493,6 +496,10 @@ int hv_config_finish(struct hv_config *c, char *err, size_t errlen) {
       snprintf(c->base_url, sizeof c->base_url, "http://[%s]:%u", c->listen_host, c->listen_port);
     else
       snprintf(c->base_url, sizeof c->base_url, "http://%s:%u", c->listen_host, c->listen_port);
+  }
+  if (c->sms_inbound_token[0] && strlen(c->sms_inbound_token) < 32) {
+    snprintf(err, errlen, "setting 'sms_inbound_token': use at least 32 random characters");
+    return -1;
   }
   if (c->per_ip_connections > c->max_connections) {
     snprintf(err, errlen, "setting 'per_ip_connections': larger than max_connections (%u)",

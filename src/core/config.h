@@ -44,6 +44,7 @@ struct hv_config {
   char sms_user[256];
   char sms_token[256];
   char sms_from[64];
+  char sms_inbound_token[256]; /* the gateway's secret for the inbound webhook; empty: refused */
   char notify_moia[1024];    /* MOIA's on-call addresses, comma-separated */
 };
 

@@ -2,6 +2,7 @@
 #include "core/mail.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,44 @@ static void header_value(struct hv_buf *b, const char *s) {
   for (; *s; s++)
     if (*s != '\r' && *s != '\n')
       hv_buf_addc(b, *s);
+}
+
+/* A header value that is not ASCII (a subject in the resident's language)
+ * as RFC 2047 encoded words: "=?UTF-8?B?...?=", each holding at most 45
+ * bytes of whole UTF-8 characters (60 characters of base64), separated by
+ * spaces, which a reader drops between encoded words. */
+static void header_encoded(struct hv_buf *b, const char *s) {
+  bool ascii = true;
+  for (const char *p = s; *p; p++)
+    if ((unsigned char)*p >= 0x80)
+      ascii = false;
+  if (ascii) {
+    header_value(b, s);
+    return;
+  }
+  static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  size_t n = strlen(s), i = 0;
+  while (i < n) {
+    size_t take = n - i > 45 ? 45 : n - i;
+    while (take < n - i && take > 0 && ((unsigned char)s[i + take] & 0xC0) == 0x80)
+      take--; /* never split a character */
+    if (i)
+      hv_buf_addc(b, ' ');
+    hv_buf_adds(b, "=?UTF-8?B?");
+    for (size_t k = 0; k < take; k += 3) {
+      unsigned v = (unsigned char)s[i + k] << 16;
+      if (k + 1 < take)
+        v |= (unsigned char)s[i + k + 1] << 8;
+      if (k + 2 < take)
+        v |= (unsigned char)s[i + k + 2];
+      hv_buf_addc(b, b64[(v >> 18) & 63]);
+      hv_buf_addc(b, b64[(v >> 12) & 63]);
+      hv_buf_addc(b, k + 1 < take ? b64[(v >> 6) & 63] : '=');
+      hv_buf_addc(b, k + 2 < take ? b64[v & 63] : '=');
+    }
+    hv_buf_adds(b, "?=");
+    i += take;
+  }
 }
 
 char *hv_mail_message(const char *from, const char *to, const char *subject, const char *body,
@@ -30,7 +69,7 @@ char *hv_mail_message(const char *from, const char *to, const char *subject, con
   hv_buf_adds(&b, "\r\nTo: ");
   header_value(&b, to);
   hv_buf_adds(&b, "\r\nSubject: ");
-  header_value(&b, subject);
+  header_encoded(&b, subject);
   hv_buf_adds(&b, "\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
                   "Content-Transfer-Encoding: 8bit\r\nAuto-Submitted: auto-generated\r\n\r\n");
   for (const char *p = body; *p; p++) {

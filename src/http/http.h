@@ -46,6 +46,12 @@ enum hv_route_flag {
   HV_R_UPLOAD = 1u << 8,   /* a file upload: the body cap is the `attachment_max` setting plus
                               HV_UPLOAD_SLACK for the multipart framing, not `body_max`; the
                               route's own body_max still bounds it */
+  HV_R_WEBHOOK = 1u << 9,  /* called by an outside service (the SMS gateway), not a browser: no
+                              session is read and there is no CSRF (no ambient credential), but
+                              the server refuses the call with 401 before the handler unless the
+                              webhook hook accepts the shared secret it carries; with no hook, or
+                              no secret configured, every call is refused. Only with
+                              HV_R_PUBLIC | HV_R_ANON. */
 };
 
 #define HV_UPLOAD_SLACK (64u << 10) /* multipart headers, boundaries and small fields */
@@ -153,6 +159,12 @@ int hv_reply_header(struct hv_request *rq, const char *name, const char *value);
  * design; without it a plain page is sent. */
 typedef void (*hv_error_page_fn)(struct hv_request *rq, int status, const char *message);
 void hv_set_error_page(hv_error_page_fn fn);
+
+/* The webhook hook: true when the request carries the shared secret of
+ * its HV_R_WEBHOOK route (the auth layer sets it; unset, every webhook
+ * call is refused). */
+typedef bool (*hv_webhook_auth_fn)(struct hv_request *rq);
+void hv_set_webhook_auth(hv_webhook_auth_fn fn);
 
 const char *hv_method_name(enum hv_method m);
 int hv_method_parse(const char *s); /* -1 when not one we route */

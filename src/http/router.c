@@ -128,6 +128,13 @@ int hv_router_add(struct hv_router *r, const struct hv_route *routes, size_t n, 
                hv_method_name(rt->method), rt->pattern);
       return -1;
     }
+    if ((rt->flags & HV_R_WEBHOOK) &&
+        ((rt->flags & (HV_R_PUBLIC | HV_R_ANON)) != (HV_R_PUBLIC | HV_R_ANON) ||
+         (rt->flags & HV_R_CSRF))) {
+      snprintf(err, errlen, "route %s %s: HV_R_WEBHOOK is only with HV_R_PUBLIC | HV_R_ANON",
+               hv_method_name(rt->method), rt->pattern);
+      return -1;
+    }
     if (rt->method != HV_GET && rt->method != HV_HEAD && !(rt->flags & HV_R_CSRF) &&
         !(rt->flags & HV_R_PUBLIC)) {
       snprintf(err, errlen, "route %s %s: signed-in state changes must check CSRF",

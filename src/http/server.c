@@ -253,10 +253,21 @@ static bool origin_absent_or_same(struct hv_server *s, struct hv_request *rq) {
   return same_origin(s, rq);
 }
 
+static hv_webhook_auth_fn webhook_auth;
+
+void hv_set_webhook_auth(hv_webhook_auth_fn fn) { webhook_auth = fn; }
+
 static void dispatch(struct hv_server *s, struct hv_request *rq) {
   const struct hv_route *rt = rq->route;
   if ((rt->flags & HV_R_LOOPBACK) && !rq->client_loopback) {
     hv_reply_error(rq, 404, "not_found", "There is no page at this address.", NULL);
+    return;
+  }
+  if ((rt->flags & HV_R_WEBHOOK) && (!webhook_auth || !webhook_auth(rq))) {
+    /* Gateways that post without credentials first (Twilio) retry with
+     * Basic authentication when asked for it. */
+    hv_reply_error(rq, 401, "unauthenticated", "This address is for the SMS gateway.", NULL);
+    hv_reply_header(rq, "WWW-Authenticate", "Basic realm=\"haven-sms\"");
     return;
   }
   int csrf_ok = 0;

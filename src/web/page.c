@@ -115,6 +115,7 @@ static void error_page(struct hv_request *rq, int status, const char *message) {
 
 int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
   hv_set_error_page(error_page);
+  hv_set_webhook_auth(hv_auth_webhook);
   if (hv_router_add(r, hv_site_routes, hv_site_nroutes, err, errlen) ||
       hv_router_add(r, hv_accounts_routes, hv_accounts_nroutes, err, errlen) ||
       hv_router_add(r, hv_audit_routes, hv_audit_nroutes, err, errlen) ||

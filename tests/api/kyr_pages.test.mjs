@@ -179,7 +179,8 @@ test('publishing refuses an SMS beyond three segments and a stale translation, s
   let r = await post(s.moia, `/kyr-admin/texts/${es.id}/actions`, { action: 'publish' });
   assert.equal(r.status, 422);
   assert.match(r.html, /more than three segments/);
-  assert.match(r.html, /UCS-2, 210 units, 4 segments \(at most 3\)/);
+  // 210 units of text, a line break and the Spanish STOP/HELP footer (46): 257 units.
+  assert.match(r.html, /UCS-2, 257 units, 4 segments \(at most 3\), counted with the STOP\/HELP footer that every text ends with: “Responda ALTO para cancelar, AYUDA para ayuda\.”/);
   assert.match(r.html, /forced UCS-2: <span class="hv-char">á<\/span>/);
   // A good Spanish text made from English v1; then English v2 is published: v1's translation is stale.
   const es2 = await call(s.moia, 'POST', `/api/v1/kyr/topics/${topicId}/texts`, { lang: 'es', source_id: enId, title: 'Sus derechos', web: 'Puede guardar silencio.', sms: 'Tiene derecho a guardar silencio. Llame al 311.', phone: 'Puede guardar silencio.' });
@@ -255,7 +256,7 @@ test('311 console: sending the SMS; the number appears in no URL or page afterwa
   assert.match(html, /The text message was sent\./);
   assert.doesNotMatch(html, /555.?0142|2135550142/);
   assert.equal(received.at(-1).get('To'), '+12135550142');
-  assert.equal(received.at(-1).get('Body'), 'You have the right to remain silent. Call 311.', 'the Spanish text is stale: the English one is sent');
+  assert.equal(received.at(-1).get('Body'), 'You have the right to remain silent. Call 311.\nReply STOP to end, HELP for help.', 'the Spanish text is stale: the English one is sent, with the English footer');
   // Another agent's page does not know this message.
   const other = await page(s.moia, `/console?lang=es&topic=page-rights&sms=${id}`);
   assert.match(other.html, /no record of this message/);

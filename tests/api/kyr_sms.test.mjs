@@ -73,7 +73,8 @@ test('an agent sends the Spanish SMS; the gateway gets it; the number is kept no
   const m = received.at(-1);
   assert.equal(m.form.get('To'), '+12135550199');
   assert.equal(m.form.get('From'), '+13115550000');
-  assert.equal(m.form.get('Body'), 'Tiene derecho a guardar silencio. Llame al 311.');
+  // The text, then the STOP/HELP footer in its language (data/kyr/sms.json).
+  assert.equal(m.form.get('Body'), 'Tiene derecho a guardar silencio. Llame al 311.\nResponda ALTO para cancelar, AYUDA para ayuda.');
   assert.equal(m.auth, 'Basic ' + Buffer.from('AC123:sekret').toString('base64'));
   assert.match(m.type, /application\/x-www-form-urlencoded/);
   // Another agent cannot see this message's state.
@@ -99,7 +100,8 @@ test('a language without a translation gets the English SMS', async () => {
   assert.equal(r.status, 202);
   assert.equal(r.body.show, 'english');
   assert.equal((await settle(s.agent311, r.body.id)).status, 'sent');
-  assert.equal(received.at(-1).form.get('Body'), 'You have the right to remain silent. Call 311.');
+  // The English text goes with the English footer (the one publishing counted).
+  assert.equal(received.at(-1).form.get('Body'), 'You have the right to remain silent. Call 311.\nReply STOP to end, HELP for help.');
 });
 
 test('a gateway failure is reported and not counted', async () => {

@@ -2,7 +2,9 @@
 // JavaScript turned off: the editor's flow draft -> submit -> approve (as
 // another, legal, user) -> publish through the real forms; the 311 console
 // (pick the language and topic, read the script, send the SMS to a gateway
-// receiver on loopback, and the typed number in no page or URL afterwards);
+// receiver on loopback, and the typed number in no page or URL afterwards;
+// email the page link to a real SMTP sink, python3-aiosmtpd, with the
+// typed address likewise in no page, URL or log line);
 // then every page state (errors included) checked with axe-core at WCAG 2.1
 // A/AA on a desktop and a phone, without horizontal scrolling.
 //
@@ -10,13 +12,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { api, demoLogins, signIn } from '../api/lib.mjs';
+import { spawn } from 'node:child_process';
+import { api, demoLogins, freePort, signIn } from '../api/lib.mjs';
 import {
   DESKTOP, PHONE, axeViolations, flowProblems, formatViolations, launchBrowser, startServer,
   submitForm, watchPage,
 } from './lib.mjs';
 
-let srv, browser, gw, logins;
+let srv, browser, gw, logins, sink;
+const ADDRESS = 'Vecino.Browser@example.org';
+const ADDRESS_PATTERN = /vecino\.browser/i;
 const received = [];
 const NUMBER = '(213) 555-0177';
 const NUMBER_PATTERN = /555.?0177|2135550177/;
@@ -32,8 +37,17 @@ before(async () => {
     });
   });
   await new Promise((r) => gw.listen(0, '127.0.0.1', r));
+  const smtpPort = await freePort();
+  const proc = spawn('/usr/bin/python3', ['-u', '-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${smtpPort}`]);
+  sink = { proc, out: '' };
+  proc.stdout.on('data', (d) => (sink.out += d));
+  proc.stderr.on('data', (d) => (sink.out += d));
+  await new Promise((r) => setTimeout(r, 1500));
   [srv, browser] = await Promise.all([
-    startServer({ env: { HAVEN_SMS_URL: `http://127.0.0.1:${gw.address().port}/Messages`, HAVEN_SMS_USER: 'u', HAVEN_SMS_TOKEN: 't', HAVEN_SMS_FROM: '+13115550000' } }),
+    startServer({
+      env: { HAVEN_SMS_URL: `http://127.0.0.1:${gw.address().port}/Messages`, HAVEN_SMS_USER: 'u', HAVEN_SMS_TOKEN: 't', HAVEN_SMS_FROM: '+13115550000' },
+      args: ['--smtp-url', `smtp://127.0.0.1:${smtpPort}`, '--smtp-starttls', '0'],
+    }),
     launchBrowser(),
   ]);
   logins = demoLogins(srv.dir);
@@ -44,6 +58,7 @@ after(async () => {
   await srv?.stop();
   srv?.cleanup();
   gw?.close();
+  if (sink && sink.proc.exitCode === null) sink.proc.kill('SIGTERM');
 });
 
 const states = new Map();
@@ -248,8 +263,48 @@ describe('the 311 console', () => {
       assert.doesNotMatch(await page.content(), NUMBER_PATTERN);
     }, { js: true });
     assert.equal(received.at(-1).get('To'), '+12135550177');
-    assert.equal(received.at(-1).get('Body'), 'You have the right to remain silent. Call 311.');
+    assert.equal(received.at(-1).get('Body'), 'You have the right to remain silent. Call 311.\nReply STOP to end, HELP for help.');
     assert.doesNotMatch(srv.stderr + srv.stdout, NUMBER_PATTERN, 'no log line holds the number');
+  });
+});
+
+describe('the 311 console: email the page link', () => {
+  test('a bad address is shown beside the field; a good one sends the link; the address is in no page', async () => {
+    const seen = [];
+    await asRole('agent311', async (page) => {
+      page.on('response', async (r) => {
+        if (r.request().isNavigationRequest()) seen.push({ url: r.url(), location: r.headers().location || '' });
+      });
+      await go(page, '/console?lang=es&topic=browser-staff-rights');
+      assert.match(await mainText(page), /Email the page link/);
+      await page.getByLabel("Caller's email address").fill('vecino.browser@localhost'); // the browser's own check lets it through; the server does not
+      let res = await click(page, 'Email the link');
+      assert.equal(res.status(), 400);
+      assert.match(await page.locator('#email-error').innerText(), /Enter an email address/);
+      assert.equal(await page.getByLabel("Caller's email address").getAttribute('aria-invalid'), 'true');
+      assert.equal(await page.getByLabel("Caller's email address").inputValue(), '', 'the typed address is not sent back');
+      await capture(page, 'the console with an email address error');
+      await page.getByLabel("Caller's email address").fill(ADDRESS);
+      const before = seen.length;
+      res = await click(page, 'Email the link');
+      assert.equal(res.status(), 200);
+      for (let i = 0; i < 100 && /waiting to be sent/.test(await mainText(page)); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        await page.reload();
+      }
+      assert.match(await mainText(page), /The email with the page link was sent\./);
+      await capture(page, 'the console after emailing');
+      assert.doesNotMatch(await page.content(), ADDRESS_PATTERN, 'the page does not show the address');
+      for (const n of seen.slice(before)) {
+        assert.doesNotMatch(n.url, ADDRESS_PATTERN);
+        assert.doesNotMatch(n.location, ADDRESS_PATTERN);
+      }
+    });
+    const msgs = sink.out.split('---------- MESSAGE FOLLOWS ----------').slice(1);
+    assert.equal(msgs.length, 1);
+    assert.match(msgs[0], new RegExp(`^To: ${ADDRESS.replace('.', '\\.')}$`, 'm'));
+    assert.ok(msgs[0].includes(`${srv.url}/kyr/es/browser-staff-rights`), 'the link to the Spanish page');
+    assert.doesNotMatch(srv.stderr + srv.stdout, ADDRESS_PATTERN, 'no log line holds the address');
   });
 });
 

@@ -23,6 +23,7 @@
 #include "audit/audit.h"
 #include "auth/policy.h"
 #include "core/clock.h"
+#include "core/keyfile.h"
 #include "modules/incidents/incidents.h"
 
 #define NZ(s) ((s) ? (s) : "")
@@ -30,111 +31,9 @@
 
 /* --- key ------------------------------------------------------------------ */
 
-static int fsync_dir(const char *dir) {
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0)
-    return -1;
-  int rc = fsync(fd);
-  close(fd);
-  return rc;
-}
-
-/* Writes all `n` bytes to a new file `path` (mode 0600) and fsyncs it. */
-static int write_new_file(const char *path, const unsigned char *p, size_t n) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0)
-    return -1;
-  size_t off = 0;
-  while (off < n) {
-    ssize_t w = write(fd, p + off, n - off);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0) {
-      int e = errno;
-      close(fd);
-      unlink(path);
-      errno = e ? e : EIO;
-      return -1;
-    }
-    off += (size_t)w;
-  }
-  if (fsync(fd)) {
-    int e = errno;
-    close(fd);
-    unlink(path);
-    errno = e;
-    return -1;
-  }
-  if (close(fd)) {
-    unlink(path);
-    return -1;
-  }
-  return 0;
-}
-
-static int read_key(const char *path, unsigned char key[HV_ATTACH_KEY_BYTES], char *err,
-                    size_t errlen) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0)
-    return errno == ENOENT
-               ? 1
-               : (snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno)), -1);
-  struct stat st;
-  ssize_t n = -1;
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    if (st.st_mode & 077) {
-      close(fd);
-      snprintf(err, errlen, "%s may be read by others: make it mode 0600", path);
-      return -1;
-    }
-    if (st.st_size == HV_ATTACH_KEY_BYTES)
-      n = read(fd, key, HV_ATTACH_KEY_BYTES);
-  }
-  close(fd);
-  if (n != HV_ATTACH_KEY_BYTES) {
-    sodium_memzero(key, HV_ATTACH_KEY_BYTES);
-    snprintf(err, errlen, "%s is damaged (it must hold exactly %d bytes)", path,
-             HV_ATTACH_KEY_BYTES);
-    return -1;
-  }
-  return 0;
-}
-
 int hv_attach_key_load(const char *data_dir, unsigned char key[HV_ATTACH_KEY_BYTES], char *err,
                        size_t errlen) {
-  char path[PATH_CAP], tmp[PATH_CAP], rnd[HV_ATTACH_NAME_LEN + 1];
-  snprintf(path, sizeof path, "%s/%s", data_dir, HV_ATTACH_KEY_FILE);
-  int rc = read_key(path, key, err, errlen);
-  if (rc <= 0)
-    return rc;
-  /* First use: a whole key under a temporary name, linked into place. If
-   * another process got there first, link fails and we read theirs. */
-  unsigned char fresh[HV_ATTACH_KEY_BYTES];
-  randombytes_buf(fresh, sizeof fresh);
-  hv_attach_new_name(rnd);
-  snprintf(tmp, sizeof tmp, "%s/.%s.%s", data_dir, HV_ATTACH_KEY_FILE, rnd);
-  rc = write_new_file(tmp, fresh, sizeof fresh);
-  sodium_memzero(fresh, sizeof fresh);
-  if (rc) {
-    snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-    return -1;
-  }
-  if (link(tmp, path) && errno != EEXIST) {
-    snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
-    unlink(tmp);
-    return -1;
-  }
-  unlink(tmp);
-  if (fsync_dir(data_dir)) {
-    snprintf(err, errlen, "cannot sync %s: %s", data_dir, strerror(errno));
-    return -1;
-  }
-  rc = read_key(path, key, err, errlen);
-  if (rc > 0) {
-    snprintf(err, errlen, "%s vanished while it was being created", path);
-    return -1;
-  }
-  return rc;
+  return hv_keyfile_load(data_dir, HV_ATTACH_KEY_FILE, key, HV_ATTACH_KEY_BYTES, err, errlen);
 }
 
 /* --- names and sealing ------------------------------------------------------ */
@@ -225,7 +124,7 @@ int hv_attach_file_write(const char *data_dir, const char *name, const unsigned 
     return -1;
   }
   if (mkdir(dir, 0700) == 0) {
-    if (fsync_dir(data_dir)) {
+    if (hv_keyfile_fsync_dir(data_dir)) {
       snprintf(err, errlen, "cannot sync %s: %s", data_dir, strerror(errno));
       return -1;
     }
@@ -233,7 +132,7 @@ int hv_attach_file_write(const char *data_dir, const char *name, const unsigned 
     snprintf(err, errlen, "cannot create %s: %s", dir, strerror(errno));
     return -1;
   }
-  if (write_new_file(tmp, p, n)) {
+  if (hv_keyfile_write_new(tmp, p, n)) {
     snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
     return -1;
   }
@@ -242,7 +141,7 @@ int hv_attach_file_write(const char *data_dir, const char *name, const unsigned 
     unlink(tmp);
     return -1;
   }
-  if (fsync_dir(dir)) {
+  if (hv_keyfile_fsync_dir(dir)) {
     snprintf(err, errlen, "cannot sync %s: %s", dir, strerror(errno));
     unlink(path);
     return -1;

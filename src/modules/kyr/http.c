@@ -3,26 +3,34 @@
  * (POST /api/v1/kyr/sms-check, open to every signed-in staff role). */
 #include <sodium.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "auth/policy.h"
 #include "core/json.h"
 #include "core/str.h"
+#include "core/buf.h"
+#include "core/log.h"
 #include "core/timefmt.h"
+#include "http/form.h"
+#include "modules/kyr/card.h"
 #include "modules/kyr/kyr.h"
+#include "modules/kyr/optout.h"
 #include "modules/kyr/sms.h"
 #include "modules/kyr/smsq.h"
+#include "modules/kyr/smsreply.h"
 #include "web/api.h"
 #include "web/app.h"
 
 #define SMS_TEXT_MAX HV_KYR_SMS_MAX
 
 struct sms_body {
-  const char *text;
+  const char *text, *lang;
 };
 
 static const struct hv_jfield sms_spec[] = {
     {"text", HV_J_STRING, true, offsetof(struct sms_body, text), 0, SMS_TEXT_MAX, 0, 0, NULL},
+    {"lang", HV_J_STRING, false, offsetof(struct sms_body, lang), 2, 15, 0, 0, NULL},
 };
 
 static json_t *offending_json(const struct hv_sms_info *in) {
@@ -38,22 +46,42 @@ static json_t *offending_json(const struct hv_sms_info *in) {
 static void api_sms_check(struct hv_request *rq) {
   struct sms_body b = {0};
   struct hv_sms_info in;
-  json_t *j = hv_api_body(rq, sms_spec, 1, &b);
+  char *with = NULL;
+  json_t *j = hv_api_body(rq, sms_spec, 2, &b);
   if (!j)
     return;
   json_t *text = json_object_get(j, "text");
-  if (hv_sms_measure(json_string_value(text), json_string_length(text), &in)) {
+  /* With a language, the text is measured as it is sent: with a line break
+   * and that language's STOP/HELP footer, as publishing counts it. */
+  const char *footer = b.lang && json_string_length(text) ? hv_smsreply_footer(b.lang) : NULL;
+  const char *measured = json_string_value(text);
+  size_t mlen = json_string_length(text);
+  if (footer) {
+    size_t n = mlen + 1 + strlen(footer) + 1;
+    with = malloc(n);
+    if (!with) {
+      hv_reply_error(rq, 500, "internal", "Out of memory.", NULL);
+      goto out;
+    }
+    snprintf(with, n, "%s\n%s", measured, footer);
+    measured = with;
+    mlen = strlen(with);
+  }
+  if (strlen(json_string_value(text)) != json_string_length(text) ||
+      hv_sms_measure(measured, mlen, &in)) {
     hv_reply_error(rq, 400, "invalid_value", "The text holds a character SMS cannot carry.",
                    "text");
     goto out;
   }
   hv_reply_json(rq, 200,
-                json_pack("{s:s, s:I, s:I, s:o, s:b, s:i, s:b}", "encoding",
+                json_pack("{s:s, s:I, s:I, s:o, s:b, s:i, s:b, s:o}", "encoding",
                           hv_sms_encoding_name(in.encoding), "units", (json_int_t)in.units,
                           "segments", (json_int_t)in.segments, "offending", offending_json(&in),
                           "offending_truncated", in.more_offending, "max_segments",
-                          HV_SMS_MAX_SEGMENTS, "within_limit", in.segments <= HV_SMS_MAX_SEGMENTS));
+                          HV_SMS_MAX_SEGMENTS, "within_limit", in.segments <= HV_SMS_MAX_SEGMENTS,
+                          "footer", footer ? json_string(footer) : json_null()));
 out:
+  free(with);
   json_decref(j);
 }
 
@@ -337,6 +365,13 @@ static const struct hv_jfield send_spec[] = {
     {"to", HV_J_STRING, true, offsetof(struct send_body, to), 1, 32, 0, 0, NULL},
 };
 
+static const struct hv_jfield email_spec[] = {
+    {"topic", HV_J_STRING, true, offsetof(struct send_body, topic), 1, 64, 0, 0, NULL},
+    {"lang", HV_J_STRING, true, offsetof(struct send_body, lang), 2, 15, 0, 0, NULL},
+    {"to", HV_J_STRING, true, offsetof(struct send_body, to), 3, HV_SMSQ_ADDR_MAX + 16, 0, 0,
+     NULL},
+};
+
 /* Sends the topic's SMS text in the caller's language to a number the
  * agent typed (the API and the console page both come here). The number is
  * used for this one send: it is never written to the database or the log,
@@ -344,7 +379,8 @@ static const struct hv_jfield send_spec[] = {
 int hv_kyr_send_sms(struct hv_store *s, struct hv_smsq *q, const struct hv_config *cfg,
                     struct hv_kyr_send *x) {
   json_t *v = NULL;
-  char to[HV_SMSQ_TO_MAX + 1];
+  char *body = NULL;
+  char to[HV_SMSQ_TO_MAX + 1] = "";
   x->status = 0;
   x->why = x->field = NULL;
   x->english = false;
@@ -355,7 +391,21 @@ int hv_kyr_send_sms(struct hv_store *s, struct hv_smsq *q, const struct hv_confi
     x->field = "to";
     goto out;
   }
-  enum hv_qs qs = hv_kyr_public(s, x->lang, x->topic, &v);
+  /* A number that answered STOP gets nothing more (optout.h). */
+  char hash[HV_KYR_OPTOUT_HASH_HEX];
+  enum hv_qs qs = hv_kyr_optout_hash(cfg->data, to, hash) ? HV_QS_HARD : hv_kyr_optout_has(s, hash);
+  if (qs == HV_QS_ONE) {
+    x->status = 422;
+    x->why = "This number has asked not to receive texts (it answered STOP). Nothing was sent.";
+    x->field = "to";
+    goto out;
+  }
+  if (qs < 0) {
+    x->status = 503;
+    x->why = "The opt-out list could not be checked. Nothing was sent; please try again.";
+    goto out;
+  }
+  qs = hv_kyr_public(s, x->lang, x->topic, &v);
   if (qs == HV_QS_NONE) {
     x->status = 404;
     x->why = "Nothing is published for this topic in this language.";
@@ -376,8 +426,17 @@ int hv_kyr_send_sms(struct hv_store *s, struct hv_smsq *q, const struct hv_confi
     goto out;
   }
   x->english = strcmp(json_string_value(json_object_get(v, "show")), "english") == 0;
-  struct hv_smsq_job job = {to, sms, json_integer_value(json_object_get(text, "topic_id")),
-                            x->agent_id, x->lang};
+  /* The footer is in the language of the text sent (the English fallback
+   * gets the English footer): publishing counted it in that text's budget. */
+  bool fits;
+  body = hv_smsreply_compose(sms, x->english ? "en" : x->lang, &fits);
+  if (!body) {
+    x->status = 503;
+    x->why = "Out of memory. Nothing was sent; please try again.";
+    goto out;
+  }
+  struct hv_smsq_job job = {to,      body, json_integer_value(json_object_get(text, "topic_id")),
+                            x->agent_id, x->lang, HV_SMSQ_SMS, NULL};
   if (hv_smsq_submit(q, &job, x->id)) {
     x->status = 503;
     x->why = cfg->sms_url[0] ? "Too many messages are waiting: try again in a minute."
@@ -385,8 +444,94 @@ int hv_kyr_send_sms(struct hv_store *s, struct hv_smsq *q, const struct hv_confi
   }
 out:
   sodium_memzero(to, sizeof to);
+  free(body);
   json_decref(v);
   return x->status;
+}
+
+/* The email of a page link: the title, the link to the page in the
+ * caller's language, and one line from ui.json; nothing else (no images,
+ * no tracking, no links but the one). The subject is ui.json's too. */
+int hv_kyr_send_email(struct hv_store *s, struct hv_smsq *q, const struct hv_config *cfg,
+                      struct hv_kyr_send *x) {
+  json_t *v = NULL;
+  char to[HV_SMSQ_ADDR_MAX + 1] = "";
+  char *body = NULL;
+  x->status = 0;
+  x->why = x->field = NULL;
+  x->english = false;
+  x->id[0] = '\0';
+  if (hv_smsq_email(x->typed, to)) {
+    x->status = 400;
+    x->why = "Enter an email address like name@example.com.";
+    x->field = "to";
+    goto out;
+  }
+  enum hv_qs qs = hv_kyr_public(s, x->lang, x->topic, &v);
+  if (qs == HV_QS_NONE) {
+    x->status = 404;
+    x->why = "Nothing is published for this topic in this language.";
+    x->field = "topic";
+    goto out;
+  }
+  if (qs < 0) {
+    x->status = 503;
+    x->why = "The database did not answer. Nothing was sent; please try again.";
+    goto out;
+  }
+  json_t *text = json_object_get(v, "text");
+  x->english = strcmp(json_string_value(json_object_get(v, "show")), "english") == 0;
+  const char *title = json_string_value(json_object_get(text, "title"));
+  size_t n = strlen(title) + strlen(cfg->base_url) + strlen(x->lang) + strlen(x->topic) + 1024;
+  body = malloc(n);
+  if (!body) {
+    x->status = 503;
+    x->why = "Out of memory. Nothing was sent; please try again.";
+    goto out;
+  }
+  /* The page in the caller's language: it shows the English text with a
+   * notice in that language when the translation is missing or stale. */
+  snprintf(body, n, "%s\n%s/kyr/%s/%s\n\n%s\n", title, cfg->base_url, x->lang, x->topic,
+           hv_kyr_ui_string(x->lang, "email_line"));
+  struct hv_smsq_job job = {to,          body,    json_integer_value(json_object_get(text, "topic_id")),
+                            x->agent_id, x->lang, HV_SMSQ_EMAIL,
+                            hv_kyr_ui_string(x->lang, "email_subject")};
+  if (hv_smsq_submit(q, &job, x->id)) {
+    x->status = 503;
+    x->why = cfg->smtp_url[0] ? "Too many messages are waiting: try again in a minute."
+                              : "Email sending is not configured on this server.";
+  }
+out:
+  sodium_memzero(to, sizeof to);
+  free(body);
+  json_decref(v);
+  return x->status;
+}
+
+static void api_email_send(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct send_body b = {0};
+  json_t *j = hv_api_body(rq, email_spec, 3, &b);
+  if (!j)
+    goto wipe;
+  struct hv_kyr_send x = {
+      .topic = b.topic, .lang = b.lang, .typed = b.to, .agent_id = rq->principal->user_id};
+  static const char *const codes[] = {
+      [400] = "invalid_value", [404] = "not_found", [503] = "unavailable"};
+  if (hv_kyr_send_email(app->store, app->smsq, app->cfg, &x))
+    hv_reply_error(rq, x.status, codes[x.status], x.why, x.field);
+  else
+    hv_reply_json(rq, 202,
+                  json_pack("{s:s, s:s, s:s, s:s}", "id", x.id, "status", "queued", "show",
+                            x.english ? "english" : "text", "text_lang",
+                            x.english ? "en" : b.lang));
+  json_t *t = json_object_get(j, "to");
+  if (json_is_string(t))
+    sodium_memzero((char *)json_string_value(t), json_string_length(t));
+  json_decref(j);
+wipe:
+  if (rq->body)
+    sodium_memzero(rq->body, rq->body_len);
 }
 
 static void api_sms_send(struct hv_request *rq) {
@@ -421,6 +566,99 @@ static void api_sms_state(struct hv_request *rq) {
   hv_reply_json(rq, 200,
                 json_pack("{s:s, s:s, s:o}", "id", id, "status", hv_smsq_state_code(st), "reason",
                           why[0] ? json_string(why) : json_null()));
+}
+
+/* --- the SMS gateway's webhook ---------------------------------------------------- */
+
+static void xml_text(struct hv_buf *b, const char *s) {
+  for (; *s; s++) {
+    switch (*s) {
+    case '&': hv_buf_adds(b, "&amp;"); break;
+    case '<': hv_buf_adds(b, "&lt;"); break;
+    case '>': hv_buf_adds(b, "&gt;"); break;
+    case '"': hv_buf_adds(b, "&quot;"); break;
+    case '\'': hv_buf_adds(b, "&apos;"); break;
+    default: hv_buf_addc(b, *s);
+    }
+  }
+}
+
+/* TwiML, which the common gateways read: a <Message> answers the sender;
+ * an empty <Response/> sends nothing. */
+static void reply_twiml(struct hv_request *rq, const char *message) {
+  struct hv_buf b;
+  hv_buf_init(&b, 16384);
+  hv_buf_adds(&b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+  if (message) {
+    hv_buf_adds(&b, "<Response><Message>");
+    xml_text(&b, message);
+    hv_buf_adds(&b, "</Message></Response>\n");
+  } else {
+    hv_buf_adds(&b, "<Response/>\n");
+  }
+  size_t len;
+  char *out = hv_buf_steal(&b, &len);
+  if (!out) {
+    hv_reply_error(rq, 500, "internal", "Out of memory.", NULL);
+    return;
+  }
+  hv_reply_text(rq, 200, "application/xml; charset=utf-8", out, len, true);
+}
+
+static const struct hv_form_limits inbound_limits = {64, 64, 4096};
+
+/* POST /api/v1/kyr/sms/inbound: a resident's text to Haven's number, as
+ * the gateway posts it (From, Body and the provider's other fields, which
+ * are ignored). STOP, HELP and START in any served language are answered
+ * in the keyword's language; STOP records an opt-out and START removes it,
+ * by the keyed hash of the number only. Any other text gets no answer.
+ * Neither the number nor the message is logged or kept: both are wiped
+ * from the request's memory before returning. */
+static void api_sms_inbound(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct hv_form f = {0};
+  char to[HV_SMSQ_TO_MAX + 1] = "", hash[HV_KYR_OPTOUT_HASH_HEX] = "";
+  enum hv_form_status fs =
+      hv_form_parse(rq->arena, rq->body ? rq->body : "", rq->body_len, &inbound_limits, &f);
+  if (fs != HV_FORM_OK) {
+    hv_reply_error(rq, 400, "invalid_value", hv_form_strerror(fs), NULL);
+    goto out;
+  }
+  const char *from = hv_form_get(&f, "From"), *body = hv_form_get(&f, "Body");
+  if (!from || !body) {
+    hv_reply_error(rq, 400, "missing_field", "The gateway must post From and Body.",
+                   from ? "Body" : "From");
+    goto out;
+  }
+  const char *lang = NULL;
+  enum hv_sms_keyword k = hv_smsreply_keyword(body, &lang);
+  if (k == HV_SMSK_NONE) {
+    reply_twiml(rq, NULL);
+    goto out;
+  }
+  if (k == HV_SMSK_STOP || k == HV_SMSK_START) {
+    /* A sender that is not a phone number (a short code, a name) cannot be
+     * texted by an agent anyway: answered, nothing recorded. */
+    if (hv_smsq_number(from, to) == 0) {
+      enum hv_qs qs = hv_kyr_optout_hash(app->cfg->data, to, hash)
+                          ? HV_QS_HARD
+                          : hv_kyr_optout_set(app->store, hash, k == HV_SMSK_STOP);
+      if (qs < 0) { /* the gateway retries a 5xx */
+        hv_reply_store_error(rq, qs);
+        goto out;
+      }
+    }
+  }
+  static const char *const names[HV_SMSK_MAX] = {"none", "stop", "help", "start"};
+  hv_log(HV_LOG_INFO, "sms keyword answered", HV_LS("keyword", names[k]), HV_LS("lang", lang));
+  reply_twiml(rq, hv_smsreply_text(lang, k));
+out:
+  for (size_t i = 0; i < f.n; i++)
+    sodium_memzero((char *)f.fields[i].value, f.fields[i].value_len);
+  if (rq->body)
+    sodium_memzero(rq->body, rq->body_len);
+  sodium_memzero(to, sizeof to);
+  sodium_memzero(hash, sizeof hash);
 }
 
 struct count_body {
@@ -510,6 +748,11 @@ const struct hv_route hv_kyr_routes[] = {
     {HV_GET, "/api/v1/kyr/public/{lang:str}/{slug:slug}", 0, HV_R_API | HV_R_PUBLIC, 0, api_public},
     {HV_POST, "/api/v1/kyr/sms", HV_PERM_KYR_DISTRIBUTE, HV_R_API | HV_R_CSRF, 4096, api_sms_send},
     {HV_GET, "/api/v1/kyr/sms/{id:str}", HV_PERM_KYR_DISTRIBUTE, HV_R_API, 0, api_sms_state},
+    {HV_POST, "/api/v1/kyr/email", HV_PERM_KYR_DISTRIBUTE, HV_R_API | HV_R_CSRF, 4096,
+     api_email_send},
+    {HV_GET, "/api/v1/kyr/email/{id:str}", HV_PERM_KYR_DISTRIBUTE, HV_R_API, 0, api_sms_state},
+    {HV_POST, "/api/v1/kyr/sms/inbound", 0, HV_R_PUBLIC | HV_R_ANON | HV_R_WEBHOOK | HV_R_API,
+     16384, api_sms_inbound},
     {HV_POST, "/api/v1/kyr/distributions", HV_PERM_KYR_DISTRIBUTE, HV_R_API | HV_R_CSRF, 4096,
      api_count},
     {HV_GET, "/api/v1/kyr/distributions", HV_PERM_KYR_DASHBOARD, HV_R_API, 0, api_counts},

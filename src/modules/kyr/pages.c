@@ -818,6 +818,7 @@ struct console {
   const char *lang, *topic, *q;
   const char *notice, *sms_job;
   struct problems *p;
+  const char *email_job;
 };
 
 static bool contains_nocase(const char *hay, const char *needle) {
@@ -855,6 +856,7 @@ static void console_page(struct hv_request *rq, int status, struct console *c) {
       json_pack("{s:o, s:o, s:s, s:b, s:s?}", "choices", langs, "topics", shown, "q",
                 c->q ? c->q : "", "no_topics", json_array_size(shown) == 0, "notice", c->notice);
   json_object_set_new(ctx, "sms_configured", json_boolean(app->cfg->sms_url[0] != 0));
+  json_object_set_new(ctx, "email_configured", json_boolean(app->cfg->smtp_url[0] != 0));
   json_t *l = c->lang ? language_of(langs, c->lang) : NULL;
   if (l && c->topic) {
     json_t *v = NULL;
@@ -904,6 +906,23 @@ static void console_page(struct hv_request *rq, int status, struct console *c) {
                                   why[0] ? why : NULL, "queued", st == HV_SMSQ_QUEUED, "failed",
                                   st == HV_SMSQ_FAILED));
   }
+  if (c->email_job) {
+    char why[128] = "";
+    enum hv_smsq_state st =
+        hv_smsq_state(app->smsq, c->email_job, rq->principal->user_id, why, sizeof why);
+    static const char *const says[] = {
+        [HV_SMSQ_QUEUED] = ("The email is waiting to be sent. Reload this page to see whether "
+                            "it went."),
+        [HV_SMSQ_SENT] = "The email with the page link was sent.",
+        [HV_SMSQ_FAILED] = "The email could not be sent.",
+        [HV_SMSQ_UNKNOWN] = "There is no record of this email (states are kept for an hour).",
+    };
+    json_object_set_new(ctx, "email_job",
+                        json_pack("{s:s, s:s, s:s, s:s?, s:b, s:b}", "id", c->email_job, "state",
+                                  hv_smsq_state_code(st), "says", says[st], "why",
+                                  why[0] ? why : NULL, "queued", st == HV_SMSQ_QUEUED, "failed",
+                                  st == HV_SMSQ_FAILED));
+  }
   json_object_set_new(ctx, "errors",
                       c->p && c->p->fields ? json_incref(c->p->fields) : json_object());
   if (c->p)
@@ -923,12 +942,16 @@ static void page_console(struct hv_request *rq) {
                       short_query(rq, "q", 100),
                       NULL,
                       NULL,
+                      NULL,
                       NULL};
   const char *job = short_query(rq, "sms", HV_SMSQ_ID_LEN);
+  const char *ejob = short_query(rq, "email", HV_SMSQ_ID_LEN);
   if (hv_query(rq, "read"))
     c.notice = "Recorded: you read the phone script to the caller.";
   if (job && strlen(job) == HV_SMSQ_ID_LEN)
     c.sms_job = job;
+  if (ejob && strlen(ejob) == HV_SMSQ_ID_LEN)
+    c.email_job = ejob;
   console_page(rq, 200, &c);
 }
 
@@ -959,7 +982,44 @@ static void page_console_sms(struct hv_request *rq) {
   }
   problem(&p, x.field && strcmp(x.field, "to") == 0 ? "to" : NULL,
           x.why ? x.why : "Nothing is published for this topic in this language.");
-  struct console c = {*lang ? lang : NULL, *topic ? topic : NULL, NULL, NULL, NULL, &p};
+  struct console c = {*lang ? lang : NULL, *topic ? topic : NULL, NULL, NULL, NULL, &p, NULL};
+  console_page(rq, st, &c);
+wipe:
+  if (rq->body)
+    sodium_memzero(rq->body, rq->body_len);
+}
+
+/* The email address, like the number, is used once and wiped: never in a
+ * URL, a page (the form comes back empty on an error) or a log line. */
+static void page_console_email(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct hv_form form;
+  struct problems p = {0};
+  if (hv_form_body(rq, &form))
+    goto wipe;
+  const char *lang = form_text(rq, &form, "lang"), *topic = form_text(rq, &form, "topic");
+  const char *to = hv_form_get(&form, "email");
+  struct hv_kyr_send x = {
+      .topic = topic, .lang = lang, .typed = to ? to : "", .agent_id = rq->principal->user_id};
+  int st = strlen(lang) > 15 || strlen(topic) > 64 || (to && strlen(to) > HV_SMSQ_ADDR_MAX + 16)
+               ? (to && strlen(to) > HV_SMSQ_ADDR_MAX + 16 ? 400 : 404)
+               : hv_kyr_send_email(app->store, app->smsq, app->cfg, &x);
+  if (to)
+    sodium_memzero((char *)to, strlen(to));
+  if (st == 0) {
+    hv_reply_redirect(rq, 303,
+                      hv_arena_printf(rq->arena, "/console?lang=%s&topic=%s&email=%s#email-result",
+                                      hv_url_encode(rq->arena, lang),
+                                      hv_url_encode(rq->arena, topic), x.id));
+    goto wipe;
+  }
+  if (st == 400 && !x.why) {
+    x.why = "Enter an email address like name@example.com.";
+    x.field = "to";
+  }
+  problem(&p, x.field && strcmp(x.field, "to") == 0 ? "email" : NULL,
+          x.why ? x.why : "Nothing is published for this topic in this language.");
+  struct console c = {*lang ? lang : NULL, *topic ? topic : NULL, NULL, NULL, NULL, &p, NULL};
   console_page(rq, st, &c);
 wipe:
   if (rq->body)
@@ -986,7 +1046,7 @@ static void page_console_read(struct hv_request *rq) {
   problem(&p, NULL,
           st == 404 ? "Nothing is published for this topic in this language."
                     : "The database did not answer. Nothing was recorded; please try again.");
-  struct console c = {*lang ? lang : NULL, *topic ? topic : NULL, NULL, NULL, NULL, &p};
+  struct console c = {*lang ? lang : NULL, *topic ? topic : NULL, NULL, NULL, NULL, &p, NULL};
   console_page(rq, st, &c);
 }
 
@@ -1090,6 +1150,7 @@ const struct hv_route hv_kyr_staff_pages[] = {
     {HV_GET, "/console", GIVE, 0, 0, page_console},
     {HV_POST, "/console/sms", GIVE, HV_R_CSRF, 4096, page_console_sms},
     {HV_POST, "/console/read", GIVE, HV_R_CSRF, 4096, page_console_read},
+    {HV_POST, "/console/email", GIVE, HV_R_CSRF, 4096, page_console_email},
     {HV_GET, "/console/counts", HV_PERM_KYR_DASHBOARD, 0, 0, page_counts},
 };
 const size_t hv_kyr_nstaff_pages = sizeof hv_kyr_staff_pages / sizeof hv_kyr_staff_pages[0];

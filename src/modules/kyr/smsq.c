@@ -1,7 +1,10 @@
 /* The SMS queue: a fixed table of jobs in memory, one sender thread, the
- * gateway over libcurl, and the distribution count written after a send.
- * Numbers are wiped (sodium_memzero) once the gateway answered or the job
- * was dropped. */
+ * gateway over libcurl (or, for an emailed page link, the SMTP server
+ * through core/mail.c), and the distribution count written after a send.
+ * Numbers and addresses are wiped (sodium_memzero) once the gateway or
+ * the mail server answered or the job was dropped. Email jobs do not go
+ * through the notifications' outbox because that table would keep the
+ * address; they retry here, in memory, as SMS jobs do. */
 #include "modules/kyr/smsq.h"
 
 #include <curl/curl.h>
@@ -14,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/mail.h"
 
 #define JOBS 128
 #define BODY_MAX 2048
@@ -23,8 +27,10 @@
 struct job {
   bool used;
   enum hv_smsq_state state;
+  enum hv_smsq_kind kind;
   char id[HV_SMSQ_ID_LEN + 1];
-  char to[HV_SMSQ_TO_MAX + 1];
+  char to[HV_SMSQ_ADDR_MAX + 1];
+  char subject[256];
   char body[BODY_MAX];
   char lang[16];
   char why[128];
@@ -72,6 +78,44 @@ int hv_smsq_number(const char *typed, char out[HV_SMSQ_TO_MAX + 1]) {
     out[k++] = '1';
   memcpy(out + k, digits, n); /* at most 1 + 15 characters */
   out[k + n] = '\0';
+  return 0;
+}
+
+int hv_smsq_email(const char *typed, char out[HV_SMSQ_ADDR_MAX + 1]) {
+  while (*typed == ' ' || *typed == '\t')
+    typed++;
+  size_t n = strlen(typed);
+  while (n && (typed[n - 1] == ' ' || typed[n - 1] == '\t'))
+    n--;
+  const char *at = memchr(typed, '@', n);
+  if (!n || n > HV_SMSQ_ADDR_MAX || !at || at == typed || (size_t)(at - typed) > 64)
+    return -1;
+  for (const char *p = typed; p < at; p++)
+    if (*p <= ' ' || *p > '~' || strchr("\"(),:;<>@[\\]", *p))
+      return -1;
+  const char *d = at + 1, *end = typed + n;
+  bool dot = false;
+  size_t label = 0;
+  if (d == end)
+    return -1;
+  for (const char *p = d; p < end; p++) {
+    if (*p == '.') {
+      if (label == 0 || p[-1] == '-')
+        return -1;
+      dot = true;
+      label = 0;
+    } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               (*p == '-' && label > 0)) {
+      if (++label > 63)
+        return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (!dot || label == 0 || end[-1] == '-')
+    return -1;
+  memcpy(out, typed, n);
+  out[n] = '\0';
   return 0;
 }
 
@@ -209,17 +253,28 @@ static void *sender_loop(void *arg) {
         nanosleep(&d, NULL);
       }
       why[0] = '\0';
-      rc = gateway_send(q->cfg, w.to, w.body, why, sizeof why);
+      if (w.kind == HV_SMSQ_EMAIL) {
+        char err[CURL_ERROR_SIZE + 64] = "";
+        rc = hv_mail_send(q->cfg, w.to, w.subject, w.body, err, sizeof err);
+        if (rc)
+          snprintf(why, sizeof why, "the mail server did not take it: %s", err);
+      } else {
+        rc = gateway_send(q->cfg, w.to, w.body, why, sizeof why);
+      }
     }
     sodium_memzero(w.to, sizeof w.to);
-    if (rc == 0 && hv_kyr_count(q->store, w.topic_id, w.lang, "sms", w.agent_id) < 0)
-      hv_log(HV_LOG_ERROR, "sms sent but its count was not recorded", HV_LS("job", w.id));
-    hv_log(rc == 0 ? HV_LOG_INFO : HV_LOG_WARN, rc == 0 ? "sms sent" : "sms failed",
+    bool email = w.kind == HV_SMSQ_EMAIL;
+    if (rc == 0 &&
+        hv_kyr_count(q->store, w.topic_id, w.lang, email ? "email" : "sms", w.agent_id) < 0)
+      hv_log(HV_LOG_ERROR, "sent but its count was not recorded", HV_LS("job", w.id));
+    hv_log(rc == 0 ? HV_LOG_INFO : HV_LOG_WARN,
+           rc == 0 ? (email ? "email sent" : "sms sent") : (email ? "email failed" : "sms failed"),
            HV_LS("job", w.id), HV_LS("lang", w.lang), HV_LI("topic", w.topic_id),
            HV_LS("reason", why));
     pthread_mutex_lock(&q->mu);
     if (j->used && strcmp(j->id, w.id) == 0) {
       sodium_memzero(j->to, sizeof j->to);
+      sodium_memzero(j->subject, sizeof j->subject);
       sodium_memzero(j->body, sizeof j->body);
       j->state = rc == 0 ? HV_SMSQ_SENT : HV_SMSQ_FAILED;
       snprintf(j->why, sizeof j->why, "%s", rc == 0 ? "" : why);
@@ -264,8 +319,11 @@ void hv_smsq_stop(struct hv_smsq *q) {
 }
 
 int hv_smsq_submit(struct hv_smsq *q, const struct hv_smsq_job *job, char id[HV_SMSQ_ID_LEN + 1]) {
-  if (!q || !q->cfg->sms_url[0] || strlen(job->body) >= BODY_MAX ||
-      strlen(job->to) > HV_SMSQ_TO_MAX || strlen(job->lang) >= sizeof q->jobs[0].lang)
+  bool email = job->kind == HV_SMSQ_EMAIL;
+  if (!q || !(email ? q->cfg->smtp_url : q->cfg->sms_url)[0] || strlen(job->body) >= BODY_MAX ||
+      strlen(job->to) > (email ? HV_SMSQ_ADDR_MAX : HV_SMSQ_TO_MAX) ||
+      strlen(job->lang) >= sizeof q->jobs[0].lang ||
+      (email && (!job->subject || strlen(job->subject) >= sizeof q->jobs[0].subject)))
     return -1;
   unsigned char raw[HV_SMSQ_ID_LEN / 2];
   randombytes_buf(raw, sizeof raw);
@@ -287,7 +345,10 @@ int hv_smsq_submit(struct hv_smsq *q, const struct hv_smsq_job *job, char id[HV_
     slot->used = true;
     slot->state = HV_SMSQ_QUEUED;
     memcpy(slot->id, id, HV_SMSQ_ID_LEN + 1);
+    slot->kind = job->kind;
     snprintf(slot->to, sizeof slot->to, "%s", job->to);
+    if (email)
+      snprintf(slot->subject, sizeof slot->subject, "%s", job->subject);
     snprintf(slot->body, sizeof slot->body, "%s", job->body);
     snprintf(slot->lang, sizeof slot->lang, "%s", job->lang);
     slot->topic_id = job->topic_id;

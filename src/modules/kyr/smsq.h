@@ -19,7 +19,13 @@
 #include "store/store.h"
 
 #define HV_SMSQ_ID_LEN 32 /* hex */
-#define HV_SMSQ_TO_MAX 16 /* "+" and at most 15 digits (E.164) */
+#define HV_SMSQ_TO_MAX 16    /* "+" and at most 15 digits (E.164) */
+#define HV_SMSQ_ADDR_MAX 254 /* an email address (RFC 5321 path limit) */
+
+/* What a job sends: an SMS through the gateway, or an email through the
+ * SMTP server of the notifications (core/mail.c). An email address is
+ * held exactly as a number is: in memory for the one send, then wiped. */
+enum hv_smsq_kind { HV_SMSQ_SMS, HV_SMSQ_EMAIL };
 
 enum hv_smsq_state { HV_SMSQ_QUEUED, HV_SMSQ_SENT, HV_SMSQ_FAILED, HV_SMSQ_UNKNOWN };
 
@@ -36,15 +42,25 @@ void hv_smsq_stop(struct hv_smsq *q);
  * dots, dashes and parentheses are ignored. Returns 0, or -1. */
 int hv_smsq_number(const char *typed, char out[HV_SMSQ_TO_MAX + 1]);
 
+/* Validates a typed email address (surrounding spaces ignored) into out:
+ * a local part of printable ASCII without spaces, quotes or brackets, "@",
+ * and a domain of letters, digits and hyphens with at least one dot; at
+ * most HV_SMSQ_ADDR_MAX bytes. Returns 0, or -1. */
+int hv_smsq_email(const char *typed, char out[HV_SMSQ_ADDR_MAX + 1]);
+
 struct hv_smsq_job {
-  const char *to;   /* E.164 */
-  const char *body; /* the SMS text */
+  const char *to;   /* E.164, or an email address */
+  const char *body; /* the SMS text, or the email's plain-text body */
   int64_t topic_id, agent_id;
   const char *lang;
+  enum hv_smsq_kind kind;
+  const char *subject; /* email only */
 };
 
 /* Queues a send; writes its id. Returns 0, or -1 when the queue is full
- * (answer 503) or sending is not configured. */
+ * (answer 503) or sending of that kind is not configured (sms_url,
+ * smtp_url). The distribution count (channel "sms" or "email") is written
+ * once the gateway or the mail server accepted it. */
 int hv_smsq_submit(struct hv_smsq *q, const struct hv_smsq_job *job, char id[HV_SMSQ_ID_LEN + 1]);
 
 /* The state of job `id` for `agent_id` (another agent's job is unknown),
@@ -79,6 +95,14 @@ struct hv_kyr_send {
 /* Returns x->status. */
 int hv_kyr_send_sms(struct hv_store *s, struct hv_smsq *q, const struct hv_config *cfg,
                     struct hv_kyr_send *x);
+
+/* Emails a published topic's page link (base_url/kyr/{lang}/{slug}) with
+ * its title, the subject and a line in the caller's language, to an
+ * address the agent typed: used for this one send, never stored or logged.
+ * The same fields as hv_kyr_send (typed is the address); status 0 queued,
+ * else 400 (address), 404, 503. */
+int hv_kyr_send_email(struct hv_store *s, struct hv_smsq *q, const struct hv_config *cfg,
+                      struct hv_kyr_send *x);
 
 /* Adds one to today's count for a published topic given by `channel`:
  * 0, or 404 (nothing published) or 503. */

@@ -12,6 +12,7 @@
 #include "modules/kyr/card.h"
 #include "modules/kyr/kyr.h"
 #include "modules/kyr/sms.h"
+#include "modules/kyr/smsreply.h"
 
 static const char *const channel_codes[HV_KC_MAX] = {"web", "sms", "phone", "card"};
 
@@ -371,28 +372,55 @@ enum hv_qs hv_kyr_text_update(struct hv_store *s, struct hv_kyr_write *w) {
   return hv_store_tx(s, true, update_tx, w);
 }
 
-/* Publishing refuses an SMS rendition beyond the budget, saying why. */
-static enum hv_qs check_sms(struct hv_kyr_write *w, const char *sms) {
+/* Publishing refuses an SMS rendition beyond the budget, saying why. The
+ * budget counts the text as it is sent: with its line break and the STOP /
+ * HELP footer in the text's language (smsreply.c), so that every published
+ * text always goes out with its footer. */
+static enum hv_qs check_sms(struct hv_kyr_write *w, const char *sms, const char *lang) {
   struct hv_sms_info in;
   if (hv_sms_measure(sms, strlen(sms), &in))
     return refuse(w, 422, "The SMS text holds a character SMS cannot carry.", "sms");
-  if (in.segments <= HV_SMS_MAX_SEGMENTS)
+  if (!*sms)
     return HV_QS_ONE;
+  bool fits = false;
+  char *sent = hv_smsreply_compose(sms, lang, &fits);
+  if (!sent)
+    return HV_QS_HARD;
+  if (fits) {
+    free(sent);
+    return HV_QS_ONE;
+  }
+  /* Measure what it would be with the footer, for the editor. */
+  const char *footer = hv_smsreply_footer(lang);
+  size_t n = strlen(sms) + 1 + strlen(footer) + 1;
+  char *with = realloc(sent, n);
+  if (!with) {
+    free(sent);
+    return HV_QS_HARD;
+  }
+  snprintf(with, n, "%s\n%s", sms, footer);
+  if (hv_sms_measure(with, strlen(with), &in)) {
+    free(with);
+    return refuse(w, 422, "The SMS text holds a character SMS cannot carry.", "sms");
+  }
+  free(with);
   json_t *off = json_array();
   for (size_t i = 0; i < in.noffending; i++) {
     char u[4];
-    size_t n = hv_utf8_put(in.offending[i], u);
-    json_array_append_new(off, json_stringn(u, n));
+    size_t k = hv_utf8_put(in.offending[i], u);
+    json_array_append_new(off, json_stringn(u, k));
   }
   json_decref(w->detail);
-  w->detail = json_pack("{s:s, s:I, s:I, s:i, s:o}", "encoding", hv_sms_encoding_name(in.encoding),
-                        "units", (json_int_t)in.units, "segments", (json_int_t)in.segments,
-                        "max_segments", HV_SMS_MAX_SEGMENTS, "offending", off);
+  w->detail = json_pack("{s:s, s:I, s:I, s:i, s:o, s:s}", "encoding",
+                        hv_sms_encoding_name(in.encoding), "units", (json_int_t)in.units,
+                        "segments", (json_int_t)in.segments, "max_segments", HV_SMS_MAX_SEGMENTS,
+                        "offending", off, "footer", footer);
   return refuse(w, 422,
                 in.encoding == HV_SMS_UCS2
-                    ? "The SMS text needs more than three segments (UCS-2: 67 units each; see "
-                      "the characters that forced UCS-2)."
-                    : "The SMS text needs more than three segments (GSM-7: 153 characters each).",
+                    ? "The SMS text with its STOP/HELP footer needs more than three segments "
+                      "(UCS-2: 67 units each; see the characters that forced UCS-2)."
+                    : "The SMS text with its STOP/HELP footer needs more than three segments "
+                      "(GSM-7: 153 characters each).",
                 "sms");
 }
 
@@ -439,7 +467,7 @@ static enum hv_qs act_tx(struct hv_conn *c, void *cls) {
     goto out;
   }
   if (w->action == HV_KA_PUBLISH &&
-      ((qs = check_sms(w, st.sms)) <= 0 || (qs = check_card(c, w, &st)) <= 0))
+      ((qs = check_sms(w, st.sms, st.lang)) <= 0 || (qs = check_card(c, w, &st)) <= 0))
     goto out;
   const char *to = hv_kyr_status_code(v.to);
   if (w->action == HV_KA_PUBLISH) {

@@ -326,6 +326,20 @@ static void add_requires_csrf_on_signed_in_changes(void **state) {
   assert_int_equal(add_one(&head), 0);
 }
 
+/* A webhook is public to the session layer and anonymous, never with
+ * roles or CSRF: its only credential is the shared secret the server
+ * checks before the handler. */
+static void add_webhook_only_public_anonymous(void **state) {
+  (void)state;
+  struct hv_route ok = {HV_POST, "/x", 0, HV_R_PUBLIC | HV_R_ANON | HV_R_WEBHOOK, 0, h_a};
+  assert_int_equal(add_one(&ok), 0);
+  struct hv_route not_anon = {HV_POST, "/x", 0, HV_R_PUBLIC | HV_R_WEBHOOK, 0, h_a};
+  assert_int_equal(add_one(&not_anon), -1);
+  assert_non_null(strstr(adderr, "HV_R_WEBHOOK"));
+  struct hv_route with_roles = {HV_POST, "/x", ADMIN, HV_R_CSRF | HV_R_WEBHOOK, 0, h_a};
+  assert_int_equal(add_one(&with_roles), -1);
+}
+
 static void add_refuses_malformed(void **state) {
   (void)state;
   static const char *bad[] = {
@@ -410,6 +424,7 @@ int main(void) {
       cmocka_unit_test(path_decode),
       cmocka_unit_test(add_requires_roles_or_public),
       cmocka_unit_test(add_requires_csrf_on_signed_in_changes),
+      cmocka_unit_test(add_webhook_only_public_anonymous),
       cmocka_unit_test(add_refuses_malformed),
       cmocka_unit_test(add_stops_at_first_bad_route),
       cmocka_unit_test(first_matching_route_wins),
