@@ -296,7 +296,8 @@ static void dispatch(struct hv_server *s, struct hv_request *rq) {
   }
 }
 
-static void add_security_headers(struct MHD_Response *r, const struct hv_request *rq) {
+/* The headers every response carries, whatever the request. */
+static void add_fixed_headers(struct MHD_Response *r) {
   MHD_add_response_header(r, "Content-Security-Policy", csp);
   MHD_add_response_header(r, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -305,9 +306,55 @@ static void add_security_headers(struct MHD_Response *r, const struct hv_request
   MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
   MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
   MHD_add_response_header(r, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+}
+
+static void add_security_headers(struct MHD_Response *r, const struct hv_request *rq) {
+  add_fixed_headers(r);
   MHD_add_response_header(r, "X-Request-Id", rq->id);
   if (rq->reply.no_store)
     MHD_add_response_header(r, "Cache-Control", "no-store");
+}
+
+struct hv_prepared {
+  struct MHD_Response *r; /* ours: one reference, plus one per queued request (libmicrohttpd's) */
+  int status;
+};
+
+struct hv_prepared *hv_prepared_new(int status, const char *ctype, const char *body, size_t len,
+                                    const struct hv_prepared_header *headers, size_t nheaders) {
+  struct hv_prepared *p = malloc(sizeof *p);
+  if (!p)
+    return NULL;
+  /* MUST_COPY: the body lives as long as the response, which outlives
+   * this handle while requests are still being answered with it. */
+  p->r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+  p->status = status;
+  if (!p->r) {
+    free(p);
+    return NULL;
+  }
+  add_fixed_headers(p->r);
+  bool ok = !ctype || MHD_add_response_header(p->r, "Content-Type", ctype) == MHD_YES;
+  for (size_t i = 0; ok && i < nheaders; i++)
+    ok = MHD_add_response_header(p->r, headers[i].name, headers[i].value) == MHD_YES;
+  if (!ok) {
+    hv_prepared_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+void hv_prepared_free(struct hv_prepared *p) {
+  if (!p)
+    return;
+  MHD_destroy_response(p->r);
+  free(p);
+}
+
+void hv_reply_prepared(struct hv_request *rq, const struct hv_prepared *p,
+                       void (*release)(void *cls), void *cls) {
+  hv_reply_shared(rq, p->status, NULL, "", 0, release, cls);
+  rq->reply.prepared = p;
 }
 
 static enum MHD_Result queue_reply(struct hv_server *s, struct hv_request *rq) {
@@ -315,6 +362,12 @@ static enum MHD_Result queue_reply(struct hv_server *s, struct hv_request *rq) {
   struct hv_reply *rp = &rq->reply;
   struct MHD_Response *r;
   enum MHD_Result ret;
+  if (rp->prepared) {
+    /* libmicrohttpd takes its own reference for this request */
+    ret = MHD_queue_response(rq->conn, (unsigned)rp->status, rp->prepared->r);
+    rq->queued = true;
+    return ret;
+  }
   if (rp->fd > 0) {
     /* libmicrohttpd closes the descriptor with the response: give it a copy */
     int fd = dup(rp->fd);
