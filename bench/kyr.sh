@@ -249,6 +249,8 @@ run() {
     sbad="$(awk '/^non-200:/ {print $2}' "$sout")"
     local se; se="$(awk '/Socket errors:/ {sub(/.*Socket errors: /, ""); print}' "$sout")"
     [ -n "$se" ] && sbad="$sbad ($se)"
+    # no answer at all in the run: say so (its latencies read 0)
+    [ "$(awk '/requests in/ {print $1; exit}' "$sout")" = 0 ] && sbad="$sbad (no answer in the run)"
   fi
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t" "$th" "$r" "$rps" "$p50" "$p99" \
     "$cpu" "$hits" "$misses" "$errs" "$srps" "$sp50" "$sp99" "$sbad" >>"$tmp/results.tsv"
@@ -308,7 +310,7 @@ grep -q '^nginx	' "$tmp/results.tsv" && nginx_rps="$(col nginx - 4 | median)"
         each="$(col "$t" "$th" 13 | awk '{printf "%s%.1f", (NR > 1 ? ", " : ""), $1}')"
         printf '| threads %s, %s | %.1f | %.2f | %.2f | %s | %s |\n' "$(threads_of "$th")" "$what" \
           "$(col "$t" "$th" 11 | median)" "$(col "$t" "$th" 12 | median)" "$(col "$t" "$th" 13 | median)" \
-          "$(col "$t" "$th" 14 | awk '{s += $1} END {print s + 0}')" "$each"
+          "$(col "$t" "$th" 14 | awk '{s += $1} END {print s + 0}')$(col "$t" "$th" 14 | grep -q 'no answer' && echo ' (a run without any answer)')" "$each"
       done
     done
   fi
