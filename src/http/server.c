@@ -514,17 +514,17 @@ int hv_server_start(const struct hv_config *cfg, const struct hv_router *router,
                     hv_auth_fn auth, struct hv_server **out, char *err, size_t errlen) {
   struct sockaddr_storage ss;
   memset(&ss, 0, sizeof ss);
-  /* libmicrohttpd 0.9.75's epoll loop can stall a worker: when epoll_wait
-   * fills its 128-entry event array it calls epoll_wait again with the full
-   * timeout (up to the idle timeout) before handling the connections it was
-   * told about, so a worker whose ready connections are an exact multiple
-   * of 128 sleeps while they wait (seen with one worker and 256 keep-alive
-   * connections: 90 requests/s; bench/RESULTS.md). A lone worker holds
-   * every connection and is the most exposed: it uses poll(), which has no
-   * such array (28,800 requests/s in the same test). With several workers
-   * each holds a share of the connections and epoll scales better. */
-  unsigned flags = (cfg->threads == 1 ? MHD_USE_POLL_INTERNAL_THREAD : MHD_USE_EPOLL_INTERNAL_THREAD) |
-                   MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+  /* poll(), not epoll: libmicrohttpd 0.9.75's epoll loop can stall a
+   * worker. When epoll_wait fills its 128-entry event array it calls
+   * epoll_wait again with the full timeout (up to the idle timeout) before
+   * handling the connections it was told about, so a worker whose ready
+   * connections are an exact multiple of 128 sleeps while they wait. Seen
+   * under bench/kyr.sh (256 keep-alive connections): with one worker 90
+   * requests/s for whole runs, with two a 10-second run at 9,900 among
+   * runs at 80,000-100,000 (bench/RESULTS.md). poll() has no such array;
+   * it costs a scan of the worker's connections per call, which at our
+   * connection limits is small next to a stall of seconds. */
+  unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
   if (strchr(cfg->listen_host, ':')) {
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
     a6->sin6_family = AF_INET6;

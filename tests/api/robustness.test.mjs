@@ -144,7 +144,8 @@ test('access logs: one JSON object per line with the required fields and no quer
 
 // libmicrohttpd 0.9.75's epoll loop takes at most 128 events per call; when
 // a worker's ready connections filled that array exactly, it went back to
-// sleep until the idle timeout with their requests unread. One worker and
+// sleep until the idle timeout with their requests unread (Haven's workers
+// now use poll). One worker and
 // 256 keep-alive connections, each asking again as soon as it is answered
 // (as wrk does), hit it within a few hundred requests (bench/RESULTS.md).
 // Every request must be answered: a stall shows as this test's own time
