@@ -1,6 +1,6 @@
 # Haven: the two commands are `make run` and `make check`. Meson and Ninja do
 # the real build; this file only installs what is missing and calls them.
-.PHONY: all deps build run check fuzz bench bench-incidents format clean
+.PHONY: all deps build run check fuzz bench bench-incidents bench-kyr format clean
 
 DATA ?= var/run
 
@@ -31,10 +31,16 @@ fuzz: deps
 bench: build
 	@bench/run.sh
 	@bench/incidents.sh
+	@bench/kyr.sh
 
 # Incident reports at city scale (generates a 1,000,000-report city once).
 bench-incidents: build
 	@bench/incidents.sh
+
+# A published Know-Your-Rights page under a 256-connection surge, beside
+# nginx serving the same bytes, with a staff client working alongside.
+bench-kyr: build
+	@bench/kyr.sh
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tools/*.c')

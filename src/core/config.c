@@ -54,7 +54,7 @@ static const struct hv_setting settings[] = {
      "seconds an idle connection is kept open"},
     {"shutdown_timeout", "HAVEN_SHUTDOWN_TIMEOUT", T_UINT, S(shutdown_timeout), 0, 600, "10",
      "seconds to finish requests in flight on SIGTERM"},
-    {"conn_memory", "HAVEN_CONN_MEMORY", T_SIZE, S(conn_memory), 8192, 16u << 20, "32768",
+    {"conn_memory", "HAVEN_CONN_MEMORY", T_SIZE, S(conn_memory), 8192, 16u << 20, "16384",
      "bytes of memory per connection for request headers"},
     {"body_max", "HAVEN_BODY_MAX", T_SIZE, S(body_max), 1024, 64u << 20, "1048576",
      "default cap on a request body in bytes (routes may set less)"},

@@ -1,5 +1,6 @@
-/* Structured logs: one JSON object per line on stderr, written with one
- * write(2) so lines from different threads never interleave. Values are
+/* Structured logs: one JSON object per line on stderr, written whole
+ * (one write(2) per line, or per batch of whole lines) so lines from
+ * different threads never interleave. Values are
  * escaped (control characters included), so one event is always one line.
  * Never pass secrets or record contents here. */
 #ifndef HV_LOG_H
@@ -31,6 +32,23 @@ void hv_log_set_fd(int fd);
 
 /* Writes {"time":..,"level":..,"msg":..,<fields>} as one line. */
 void hv_log_fields(enum hv_log_level level, const char *msg, const struct hv_log_field *f, size_t n);
+
+/* The same, for lines written at a high rate (one per HTTP request): INFO
+ * and DEBUG lines are gathered per thread and written together, at most
+ * 50 ms late (and at thread exit, process exit and hv_log_flush), still
+ * as whole lines; a direct line from the same thread writes them first.
+ * WARN and ERROR lines are written at once. */
+void hv_log_fields_batched(enum hv_log_level level, const char *msg, const struct hv_log_field *f,
+                           size_t n);
+
+/* Writes every thread's gathered lines now. */
+void hv_log_flush(void);
+
+#define hv_log_batched(level, msg, ...)                                                            \
+  do {                                                                                             \
+    const struct hv_log_field hv_f_[] = {HV_LS(NULL, NULL), __VA_ARGS__};                          \
+    hv_log_fields_batched((level), (msg), hv_f_ + 1, sizeof(hv_f_) / sizeof(hv_f_[0]) - 1);        \
+  } while (0)
 
 #define hv_log(level, msg, ...)                                                                    \
   do {                                                                                             \

@@ -90,6 +90,9 @@ struct hv_reply {
    * called once the server no longer needs it (hv_reply_shared). */
   void (*release)(void *cls);
   void *release_cls;
+  /* When set, the whole answer (status, headers, body) is this response
+   * built beforehand (hv_reply_prepared); borrowed until release(cls). */
+  const struct hv_prepared *prepared;
   struct {
     const char *name;
     const char *value;
@@ -146,6 +149,25 @@ void hv_reply_text(struct hv_request *rq, int status, const char *ctype, const c
  * reference-counted cache entry: no copy). */
 void hv_reply_shared(struct hv_request *rq, int status, const char *ctype, const char *body,
                      size_t len, void (*release)(void *cls), void *cls);
+/* A response built once, with every header the server would add (the
+ * security headers, Content-Type, `headers`; not X-Request-Id, since one
+ * response answers many requests), and queued as it is for each request:
+ * answering from it allocates nothing and builds no headers. The body is
+ * copied in. For cached public pages. NULL when out of memory. */
+struct hv_prepared;
+struct hv_prepared_header {
+  const char *name, *value;
+};
+struct hv_prepared *hv_prepared_new(int status, const char *ctype, const char *body, size_t len,
+                                    const struct hv_prepared_header *headers, size_t nheaders);
+/* Drops the caller's reference; requests still being answered with it
+ * keep it alive until they are done. */
+void hv_prepared_free(struct hv_prepared *p);
+/* Answers with `p` (borrowed until the server calls release(cls), once
+ * the answer is sent or dropped). Headers added to the request are not
+ * sent. */
+void hv_reply_prepared(struct hv_request *rq, const struct hv_prepared *p,
+                       void (*release)(void *cls), void *cls);
 /* Serialises `v` (stolen: the reply decrefs it). */
 void hv_reply_json(struct hv_request *rq, int status, json_t *v);
 /* {"error":{"code","message","field"}} for API routes, else the error page. */

@@ -307,7 +307,8 @@ static void dispatch(struct hv_server *s, struct hv_request *rq) {
   }
 }
 
-static void add_security_headers(struct MHD_Response *r, const struct hv_request *rq) {
+/* The headers every response carries, whatever the request. */
+static void add_fixed_headers(struct MHD_Response *r) {
   MHD_add_response_header(r, "Content-Security-Policy", csp);
   MHD_add_response_header(r, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -316,9 +317,55 @@ static void add_security_headers(struct MHD_Response *r, const struct hv_request
   MHD_add_response_header(r, "Cross-Origin-Opener-Policy", "same-origin");
   MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
   MHD_add_response_header(r, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+}
+
+static void add_security_headers(struct MHD_Response *r, const struct hv_request *rq) {
+  add_fixed_headers(r);
   MHD_add_response_header(r, "X-Request-Id", rq->id);
   if (rq->reply.no_store)
     MHD_add_response_header(r, "Cache-Control", "no-store");
+}
+
+struct hv_prepared {
+  struct MHD_Response *r; /* ours: one reference, plus one per queued request (libmicrohttpd's) */
+  int status;
+};
+
+struct hv_prepared *hv_prepared_new(int status, const char *ctype, const char *body, size_t len,
+                                    const struct hv_prepared_header *headers, size_t nheaders) {
+  struct hv_prepared *p = malloc(sizeof *p);
+  if (!p)
+    return NULL;
+  /* MUST_COPY: the body lives as long as the response, which outlives
+   * this handle while requests are still being answered with it. */
+  p->r = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+  p->status = status;
+  if (!p->r) {
+    free(p);
+    return NULL;
+  }
+  add_fixed_headers(p->r);
+  bool ok = !ctype || MHD_add_response_header(p->r, "Content-Type", ctype) == MHD_YES;
+  for (size_t i = 0; ok && i < nheaders; i++)
+    ok = MHD_add_response_header(p->r, headers[i].name, headers[i].value) == MHD_YES;
+  if (!ok) {
+    hv_prepared_free(p);
+    return NULL;
+  }
+  return p;
+}
+
+void hv_prepared_free(struct hv_prepared *p) {
+  if (!p)
+    return;
+  MHD_destroy_response(p->r);
+  free(p);
+}
+
+void hv_reply_prepared(struct hv_request *rq, const struct hv_prepared *p,
+                       void (*release)(void *cls), void *cls) {
+  hv_reply_shared(rq, p->status, NULL, "", 0, release, cls);
+  rq->reply.prepared = p;
 }
 
 static enum MHD_Result queue_reply(struct hv_server *s, struct hv_request *rq) {
@@ -326,6 +373,12 @@ static enum MHD_Result queue_reply(struct hv_server *s, struct hv_request *rq) {
   struct hv_reply *rp = &rq->reply;
   struct MHD_Response *r;
   enum MHD_Result ret;
+  if (rp->prepared) {
+    /* libmicrohttpd takes its own reference for this request */
+    ret = MHD_queue_response(rq->conn, (unsigned)rp->status, rp->prepared->r);
+    rq->queued = true;
+    return ret;
+  }
   if (rp->fd > 0) {
     /* libmicrohttpd closes the descriptor with the response: give it a copy */
     int fd = dup(rp->fd);
@@ -442,7 +495,9 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **req_cls,
   atomic_fetch_add(&st->sum_us, dur_ns / 1000);
   if (rq->method_name) {
     enum hv_log_level lvl = status >= 500 || status == 0 ? HV_LOG_WARN : HV_LOG_INFO;
-    hv_log(lvl, "request", HV_LS("request_id", rq->id), HV_LS("method", rq->method_name),
+    /* batched: one write(2) per request was the largest cost left in
+     * serving a cached page after the network itself (bench/kyr.sh) */
+    hv_log_batched(lvl, "request", HV_LS("request_id", rq->id), HV_LS("method", rq->method_name),
            HV_LS("route", rq->route ? rq->route->pattern : NULL), HV_LI("status", status),
            HV_LI("duration_us", dur_ns / 1000),
            HV_LS("outcome", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "ok" : "aborted"));
@@ -470,7 +525,17 @@ int hv_server_start(const struct hv_config *cfg, const struct hv_router *router,
                     hv_auth_fn auth, struct hv_server **out, char *err, size_t errlen) {
   struct sockaddr_storage ss;
   memset(&ss, 0, sizeof ss);
-  unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
+  /* poll(), not epoll: libmicrohttpd 0.9.75's epoll loop can stall a
+   * worker. When epoll_wait fills its 128-entry event array it calls
+   * epoll_wait again with the full timeout (up to the idle timeout) before
+   * handling the connections it was told about, so a worker whose ready
+   * connections are an exact multiple of 128 sleeps while they wait. Seen
+   * under bench/kyr.sh (256 keep-alive connections): with one worker 90
+   * requests/s for whole runs, with two a 10-second run at 9,900 among
+   * runs at 80,000-100,000 (bench/RESULTS.md). poll() has no such array;
+   * it costs a scan of the worker's connections per call, which at our
+   * connection limits is small next to a stall of seconds. */
+  unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_USE_TURBO;
   if (strchr(cfg->listen_host, ':')) {
     struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)&ss;
     a6->sin6_family = AF_INET6;
@@ -548,6 +613,7 @@ void hv_server_stop(struct hv_server *s) {
   }
   long left = atomic_load(&s->inflight);
   MHD_stop_daemon(s->d);
+  hv_log_flush();
   hv_log(HV_LOG_INFO, "http stopped", HV_LI("unfinished_requests", left));
   free(s->stats);
   free(s);

@@ -27,6 +27,9 @@ struct entry {
   char etag[24];
   char names[HEADERS][32], values[HEADERS][192];
   size_t nheaders;
+  /* The 200 answers, plain and gzip, built once with all their headers
+   * (NULL when they could not be: answered the slower way then). */
+  struct hv_prepared *plain, *gzipped;
 };
 
 static struct entry *table[SLOTS];
@@ -34,6 +37,8 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static atomic_uint_fast64_t hits, misses;
 
 static void entry_free(struct entry *e) {
+  hv_prepared_free(e->plain);
+  hv_prepared_free(e->gzipped);
   free(e->body);
   free(e->gz);
   free(e);
@@ -64,7 +69,44 @@ static size_t find(const char *key) {
   return home;
 }
 
+/* The answer's headers besides Content-Type, in the order answer() adds
+ * them; returns how many (at most HEADERS + 4). */
+static size_t answer_headers(const struct entry *e, bool gzip, struct hv_prepared_header *h) {
+  size_t n = 0;
+  bool own_cache_control = false;
+  for (size_t i = 0; i < e->nheaders; i++) {
+    h[n++] = (struct hv_prepared_header){e->names[i], e->values[i]};
+    own_cache_control |= strcmp(e->names[i], "Cache-Control") == 0;
+  }
+  h[n++] = (struct hv_prepared_header){"ETag", e->etag};
+  if (!own_cache_control)
+    h[n++] = (struct hv_prepared_header){"Cache-Control", "public, max-age=60"};
+  if (e->gz)
+    h[n++] = (struct hv_prepared_header){"Vary", "Accept-Encoding"};
+  if (gzip)
+    h[n++] = (struct hv_prepared_header){"Content-Encoding", "gzip"};
+  return n;
+}
+
+static void prepare(struct entry *e) {
+  struct hv_prepared_header h[HEADERS + 4];
+  size_t n = answer_headers(e, false, h);
+  e->plain = hv_prepared_new(200, e->ctype, e->body, e->len, h, n);
+  if (e->gz) {
+    n = answer_headers(e, true, h);
+    e->gzipped = hv_prepared_new(200, e->ctype, e->gz, e->gzlen, h, n);
+  }
+}
+
 static void answer(struct hv_request *rq, struct entry *e) {
+  bool gzip = e->gz && hv_accepts_gzip(hv_header(rq, "Accept-Encoding"));
+  struct hv_prepared *p = gzip ? e->gzipped : e->plain;
+  if (p && !hv_etag_match(hv_header(rq, "If-None-Match"), e->etag)) {
+    /* the hot path: no allocation, no header built (e stays referenced
+     * until the answer is sent) */
+    hv_reply_prepared(rq, p, release, e);
+    return;
+  }
   bool own_cache_control = false;
   for (size_t i = 0; i < e->nheaders; i++) {
     hv_reply_header(rq, e->names[i], e->values[i]);
@@ -77,7 +119,7 @@ static void answer(struct hv_request *rq, struct entry *e) {
     hv_reply_header(rq, "Vary", "Accept-Encoding");
   if (hv_etag_match(hv_header(rq, "If-None-Match"), e->etag)) {
     hv_reply_shared(rq, 304, NULL, "", 0, release, e); /* the headers point into e */
-  } else if (e->gz && hv_accepts_gzip(hv_header(rq, "Accept-Encoding"))) {
+  } else if (gzip) {
     hv_reply_shared(rq, 200, e->ctype, e->gz, e->gzlen, release, e);
     hv_reply_header(rq, "Content-Encoding", "gzip");
   } else {
@@ -141,6 +183,7 @@ void hv_pagecache_put(struct hv_request *rq, const char *key, uint64_t generatio
   e->nheaders = nheaders;
   e->generation = generation;
   e->made_ms = hv_clock_wall_ms();
+  prepare(e);
   atomic_init(&e->refs, 2); /* the table's and this answer's */
   pthread_mutex_lock(&lock);
   size_t k = find(key);

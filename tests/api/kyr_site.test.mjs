@@ -132,6 +132,34 @@ test('pages come from memory: ETag, 304, gzip; a publication shows at once', asy
   assert.doesNotMatch((await get('/kyr/es')).text, /site-door/);
 });
 
+test('answers from the cache carry the same headers and bytes as the rendered one, plain and gzip', async () => {
+  // The first request renders the page; later ones are one response built
+  // once per form (src/web/pagecache.c). They must not lose a header.
+  const same = ['content-type', 'content-language', 'etag', 'cache-control', 'vary', 'content-encoding',
+    'content-security-policy', 'strict-transport-security', 'x-content-type-options', 'referrer-policy',
+    'x-frame-options', 'cross-origin-opener-policy', 'cross-origin-resource-policy', 'permissions-policy'];
+  for (const enc of [undefined, 'gzip, deflate, br']) {
+    const h = enc ? { 'Accept-Encoding': enc } : {};
+    const first = await get('/kyr/es', h);
+    for (let i = 0; i < 3; i++) {
+      const again = await get('/kyr/es', h);
+      assert.equal(again.status, 200);
+      assert.ok(again.raw.equals(first.raw), 'the same bytes');
+      for (const name of same) assert.equal(again.headers[name], first.headers[name], name);
+      assert.equal(again.headers['content-encoding'], enc ? 'gzip' : undefined);
+      assert.match(again.headers['content-security-policy'], /default-src 'self'/);
+    }
+    const head = await new Promise((resolve, reject) => {
+      http.request({ host: '127.0.0.1', port: srv.port, path: '/kyr/es', method: 'HEAD', headers: h }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res));
+      }).on('error', reject).end();
+    });
+    assert.equal(head.statusCode, 200);
+    assert.equal(Number(head.headers['content-length']), first.raw.length);
+  }
+});
+
 test('unknown languages and topics answer 404; no session is needed or looked up', async () => {
   assert.equal((await get('/kyr/xx')).status, 404);
   assert.equal((await get('/kyr/es/no-such-topic')).status, 404);

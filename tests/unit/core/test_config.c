@@ -64,7 +64,7 @@ static void defaults(void **state) {
   assert_int_equal(c.per_ip_connections, 64);
   assert_int_equal(c.idle_timeout, 15);
   assert_int_equal(c.shutdown_timeout, 10);
-  assert_int_equal(c.conn_memory, 32768);
+  assert_int_equal(c.conn_memory, 16384);
   assert_int_equal(c.body_max, 1048576);
   assert_int_equal(c.db_pool, 0);
   assert_int_equal(c.session_idle, 1800);

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -222,6 +223,71 @@ static void time_format(void **state) {
   assert_string_equal(out, "2000-02-29T00:00:00.007Z");
 }
 
+/* --- batched lines (the HTTP request log) ------------------------------------ */
+
+static void *log_many(void *arg) {
+  long t = (long)(intptr_t)arg;
+  for (int i = 0; i < 2000; i++)
+    hv_log_batched(HV_LOG_INFO, "request", HV_LI("thread", t), HV_LI("i", i),
+                   HV_LS("route", "/kyr/{lang:str}/{slug:slug}"));
+  return NULL; /* the thread's gathered lines are written as it exits */
+}
+
+static void batched_lines_stay_whole(void **state) {
+  (void)state;
+  pthread_t th[4];
+  for (long t = 0; t < 4; t++)
+    assert_int_equal(pthread_create(&th[t], NULL, log_many, (void *)(intptr_t)t), 0);
+  for (int t = 0; t < 4; t++)
+    pthread_join(th[t], NULL);
+  hv_log_flush();
+  size_t len;
+  char *s = drain(&len);
+  assert_int_equal(count_lines(s), 8000);
+  int seen[4] = {0};
+  int next[4] = {0};
+  for (char *line = s, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+    json_error_t je;
+    json_t *v = json_loadb(line, (size_t)(nl - line), JSON_REJECT_DUPLICATES, &je);
+    assert_non_null(v);
+    long t = (long)json_integer_value(json_object_get(v, "thread"));
+    assert_true(t >= 0 && t < 4);
+    /* each thread's lines in the order it logged them */
+    assert_int_equal(json_integer_value(json_object_get(v, "i")), next[t]);
+    next[t]++;
+    seen[t]++;
+    json_decref(v);
+  }
+  for (int t = 0; t < 4; t++)
+    assert_int_equal(seen[t], 2000);
+  free(s);
+}
+
+static void direct_line_writes_batched_first(void **state) {
+  (void)state;
+  hv_log_batched(HV_LOG_INFO, "first");
+  hv_log_batched(HV_LOG_INFO, "second");
+  hv_log0(HV_LOG_WARN, "third"); /* written at once, after the two before it */
+  char *s = drain(NULL);
+  assert_int_equal(count_lines(s), 3);
+  char *a = strstr(s, "\"first\""), *b = strstr(s, "\"second\""), *c = strstr(s, "\"third\"");
+  assert_true(a && b && c && a < b && b < c);
+  free(s);
+}
+
+static void batched_warnings_are_not_held(void **state) {
+  (void)state;
+  hv_log_batched(HV_LOG_WARN, "request", HV_LI("status", 500));
+  json_t *v = one_line(); /* no flush needed */
+  assert_string_equal(json_string_value(json_object_get(v, "level")), "warn");
+  json_decref(v);
+  hv_log_batched(HV_LOG_DEBUG, "dropped below the level");
+  hv_log_flush();
+  size_t len;
+  free(drain(&len));
+  assert_int_equal(len, 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup(line_has_time_level_msg_fields, reset_level),
@@ -232,6 +298,9 @@ int main(void) {
       cmocka_unit_test(level_parse),
       cmocka_unit_test_setup(huge_values_still_one_line, reset_level),
       cmocka_unit_test(time_format),
+      cmocka_unit_test_setup(batched_lines_stay_whole, reset_level),
+      cmocka_unit_test_setup(direct_line_writes_batched_first, reset_level),
+      cmocka_unit_test_setup(batched_warnings_are_not_held, reset_level),
   };
   return cmocka_run_group_tests_name("core/log", tests, setup, teardown);
 }
