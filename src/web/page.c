@@ -129,7 +129,8 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_kyr_print_routes, hv_kyr_print_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_phone_routes, hv_kyr_phone_nroutes, err, errlen) ||
       hv_router_add(r, hv_protocol_routes, hv_protocol_nroutes, err, errlen) ||
-      hv_router_add(r, hv_foia_routes, hv_foia_nroutes, err, errlen))
+      hv_router_add(r, hv_foia_routes, hv_foia_nroutes, err, errlen) ||
+      hv_router_add(r, hv_foia_request_routes, hv_foia_request_nroutes, err, errlen))
     return -1;
   return 0;
 }

@@ -137,6 +137,9 @@ static int walk(const struct hv_foia_clock_in *in, struct hv_deadline *dl, const
         open = open || sp[i].to == HV_NO_DAY;
         span_days[i]++;
       }
+    for (size_t i = 0; open && i < nsp; i++) /* the day it stopped on is not counted yet */
+      if (sp[i].from < d && (sp[i].to == HV_NO_DAY || d <= sp[i].to))
+        span_days[i]--;
     if (open) {
       rest = target - counted;
       break;
@@ -286,6 +289,10 @@ static void determination(const struct hv_foia_clock_in *in, const struct hv_foi
   } else if (rest) {
     dl->status = HV_DLS_PAUSED;
     dl->left = rest;
+    /* an open pause has stood still up to today */
+    for (size_t i = 0; i < dl->n_pauses; i++)
+      if (dl->pauses[i].to == HV_NO_DAY && in->today > dl->pauses[i].from)
+        dl->pauses[i].days = working_between(in, dl->pauses[i].from, in->today);
   } else {
     settle(in, dl, HV_NO_DAY);
   }

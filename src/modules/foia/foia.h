@@ -13,6 +13,9 @@
 
 extern const struct hv_route hv_foia_routes[];
 extern const size_t hv_foia_nroutes;
+/* The request tracker's API (requests_http.c). */
+extern const struct hv_route hv_foia_request_routes[];
+extern const size_t hv_foia_request_nroutes;
 
 /* The most closures one calendar holds (a check on a runaway script). */
 #define HV_CLOSURES_MAX 500

@@ -141,6 +141,9 @@ static void fee_question_open_pauses(void **state) {
   assert_int_equal(dl->n_pauses, 1);
   assert_true(dl->pauses[0].fee);
   assert_int_equal(dl->pauses[0].to, HV_NO_DAY);
+  /* standing still from 21 January to 1 March: 27 working days
+   * (Presidents' Day passed over) */
+  assert_int_equal(dl->pauses[0].days, 27);
   /* answered on Monday 2 March: resumes with those 10 days (Friday 13) */
   struct hv_foia_event ev2[] = {EV(FEE_NOTICE, "2026-01-20"), EV(FEE_ANSWERED, "2026-03-02")};
   compute("2026-01-05", "2026-03-02", ev2, 2, &out);
