@@ -161,3 +161,17 @@ test('only MOIA, the City Attorney and administrators see FOIA requests', async 
   assert.equal((await api(srv, null, 'GET', '/api/v1/foia/requests')).status, 401);
   assert.equal((await api(srv, s.admin, 'GET', '/api/v1/foia/requests')).status, 200);
 });
+
+test('the demo city holds the directive\'s request to ICE, acknowledged, with its tracking number', async () => {
+  const list = await call(s.moia, 'GET', '/api/v1/foia/requests');
+  const ice = list.body.items.find((x) => x.component === 'FOIA Office' && /Los Angeles since June 2025/.test(x.subject));
+  assert.ok(ice, 'the directive\'s request is on the board');
+  assert.match(ice.agency, /Immigration and Customs Enforcement/);
+  const r = (await call(s.legal, 'GET', `/api/v1/foia/requests/${ice.id}`)).body;
+  assert.match(r.records_sought, /arrests/);
+  assert.match(r.records_sought, /identify/);
+  assert.equal(r.status, 'acknowledged');
+  assert.deepEqual(r.events.map((e) => e.type), ['sent', 'acknowledged']);
+  assert.equal(r.tracking_numbers[0].reason, 'initial');
+  assert.equal(dl(r, 'determination').due, '2025-08-13');
+});
