@@ -175,3 +175,40 @@ test('the demo city holds the directive\'s request to ICE, acknowledged, with it
   assert.equal(r.tracking_numbers[0].reason, 'initial');
   assert.equal(dl(r, 'determination').due, '2025-08-13');
 });
+
+const form = (who, path, fields) => api(srv, who, 'POST', path, new URLSearchParams({ csrf: who.csrf, ...fields }).toString(),
+  { 'Content-Type': 'application/x-www-form-urlencoded' });
+
+test('the pages: board, a request with how each deadline was computed, the forms', async () => {
+  const board = await api(srv, s.moia, 'GET', '/foia');
+  assert.equal(board.status, 200);
+  const html = await board.text();
+  assert.match(html, /href="\/foia"/, 'the nav links the board');
+  assert.match(html, /Immigration enforcement activity in Los Angeles since June 2025/);
+  assert.equal((await api(srv, s.liaison, 'GET', '/foia')).status, 403);
+  assert.doesNotMatch(await (await api(srv, s.liaison, 'GET', '/registry')).text(), /href="\/foia"/);
+
+  const made = await form(s.moia, '/foia/new', { agency: 'ICE', subject: 'Page test', records_sought: 'Records.', received_on: '2026-01-05' });
+  assert.equal(made.status, 303);
+  const where = made.headers.get('location');
+  assert.match(where, /^\/foia\/\d+\?added=request$/);
+  const id = /\/foia\/(\d+)/.exec(where)[1];
+  const missing = await form(s.moia, '/foia/new', { agency: 'ICE', subject: '', records_sought: 'x' });
+  assert.equal(missing.status, 422);
+  assert.match(await missing.text(), /href="#subject"/);
+
+  assert.equal((await form(s.moia, `/foia/${id}/events`, { type: 'clarification_asked', date: '2026-01-12' })).status, 303);
+  assert.equal((await form(s.moia, `/foia/${id}/events`, { type: 'clarification_answered', date: '2026-01-26', note: 'Scope narrowed' })).status, 303);
+  assert.equal((await form(s.moia, `/foia/${id}/tracking-numbers`, { number: '2026-ICFO-9', reason: 'initial', assigned_on: '' })).status, 303);
+  const bad = await form(s.moia, `/foia/${id}/events`, { type: 'clarification_asked', date: '2026-02-30' });
+  assert.equal(bad.status, 422);
+  assert.match(await bad.text(), /Enter the date it happened/);
+
+  const page = await (await api(srv, s.legal, 'GET', `/foia/${id}`)).text();
+  assert.match(page, /<summary>How it was computed<\/summary>/);
+  assert.match(page, /Due 2026-02-17\./);
+  assert.match(page, /2026-01-19: Birthday of Martin Luther King, Jr\./);
+  assert.match(page, /from 2026-01-12 to 2026-01-26: 9 working days not counted/);
+  assert.match(page, /2026-ICFO-9 \(initial\)/);
+  assert.match(page, /Scope narrowed/);
+});

@@ -146,7 +146,6 @@ static void add_deadlines(json_t *r, const struct hv_closures *cl, hv_day now, b
 
 /* The request `id` with its deadlines (new reference), or NULL after
  * replying. */
-json_t *hv_foia_request_view(struct hv_request *rq, int64_t id);
 json_t *hv_foia_request_view(struct hv_request *rq, int64_t id) {
   struct hv_app *app = rq->app;
   json_t *r = NULL;
@@ -168,7 +167,6 @@ json_t *hv_foia_request_view(struct hv_request *rq, int64_t id) {
 
 /* The requests (open ones unless `all`) with their next deadline, overdue
  * first, then by due date (new reference), or NULL after replying. */
-json_t *hv_foia_board_view(struct hv_request *rq, bool all);
 static int board_order(const void *a, const void *b) {
   const json_t *x = json_object_get(*(json_t *const *)a, "next_deadline");
   const json_t *y = json_object_get(*(json_t *const *)b, "next_deadline");
