@@ -239,18 +239,15 @@ static const struct hv_jfield request_spec[] = {
 };
 #define NSPEC (sizeof request_spec / sizeof request_spec[0])
 
-/* Reads a request body into `f`; "…_granted": null is "not decided". 0,
+/* Reads a request body into `f` (a field left out keeps its value). 0,
  * or -1 after replying. Returns the parsed body in *j (caller decrefs). */
 static int read_request(struct hv_request *rq, struct request_body *b, struct hv_foia_fields *f,
                         json_t **j) {
-  /* null "granted" values mean undecided; the spec reads booleans only */
-  static const char *const nullable[] = {"fee_waiver_granted", "expedited_granted"};
   memset(b, 0, sizeof *b);
   hv_foia_fields_init(f);
   *j = hv_api_body(rq, request_spec, NSPEC, b);
   if (!*j)
     return -1;
-  (void)nullable;
   f->agency = b->agency;
   f->component = b->component;
   f->subject = b->subject;
