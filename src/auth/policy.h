@@ -67,6 +67,10 @@
  * deadlines, and administrators. Reading the calendars is public. */
 #define HV_PERM_CALENDAR_EDIT (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL))
 
+/* Track the City's FOIA requests (the directive's request to ICE): MOIA,
+ * which files them, the City Attorney's reviewers, and administrators. */
+#define HV_PERM_FOIA (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL))
+
 /* Roles whose work spans the whole City. */
 #define HV_CITYWIDE                                                                                \
   (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL) | HV_PB(AGENT311) | HV_PB(WORKGROUP) | HV_PB(AUDITOR))

@@ -42,5 +42,7 @@ void hv_cli_usage(const char *cmd);
  * topic and text of data/kyr, published through the workflow by the demo
  * MOIA and legal users. 0, or -1 after saying on stderr what was refused. */
 int hv_demo_kyr(struct hv_store *s, int *ntopics, int *ntexts);
+/* Records the directive's FOIA request to ICE (src/cli/demo_foia.c). 0, or -1. */
+int hv_demo_foia(struct hv_store *s);
 
 #endif

@@ -465,7 +465,10 @@ int hv_cmd_demo(int argc, char **argv) {
     } else if (hv_demo_kyr(s, &topics, &texts)) {
       fprintf(stderr, "haven demo: loading the sample Know-Your-Rights content failed\n");
       rc = 1;
+    } else if (hv_demo_foia(s)) {
+      rc = 1;
     } else {
+      printf("the directive's FOIA request to ICE recorded (sample dates and tracking number)\n");
       printf("sample Know-Your-Rights content published: %d topics, %d texts (awaiting the City "
              "Attorney's review)\n",
              topics, texts);

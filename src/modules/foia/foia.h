@@ -13,6 +13,22 @@
 
 extern const struct hv_route hv_foia_routes[];
 extern const size_t hv_foia_nroutes;
+/* The request tracker's API (requests_http.c). */
+extern const struct hv_route hv_foia_request_routes[];
+extern const size_t hv_foia_request_nroutes;
+/* The tracker's pages (pages.c). */
+extern const struct hv_route hv_foia_pages[];
+extern const size_t hv_foia_npages;
+
+/* Request `id` with tracking numbers, events and computed "deadlines"
+ * (returned), or NULL after replying 404 or 503. */
+json_t *hv_foia_request_view(struct hv_request *rq, int64_t id);
+/* The open requests (every one with `all`), each with "next_deadline",
+ * overdue first then by due date (returned), or NULL after replying. */
+json_t *hv_foia_board_view(struct hv_request *rq, bool all);
+/* Checks an event as typed: NULL when fine, else a message for people with
+ * the field in *field; *type receives the event type. */
+const char *hv_foia_event_problem(const char *type, const char *date, int *t, const char **field);
 
 /* The most closures one calendar holds (a check on a runaway script). */
 #define HV_CLOSURES_MAX 500

@@ -1,0 +1,79 @@
+// Browser test of the FOIA tracker's pages in Chromium: the board with the
+// directive's request to ICE, a request page with its deadlines and the
+// "how it was computed" block opened, an event added through the form
+// without JavaScript, and axe-core (WCAG 2.1 A/AA) on a desktop and a phone.
+//
+// Run: HAVEN_BIN=build/haven node --test --test-concurrency=1 tests/browser/foia.test.mjs
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { demoLogins } from '../api/lib.mjs';
+import {
+  DESKTOP, PHONE, axeViolations, flowProblems, formatViolations, launchBrowser, startServer,
+  submitForm, watchPage,
+} from './lib.mjs';
+
+let srv;
+let browser;
+let logins;
+
+before(async () => {
+  [srv, browser] = await Promise.all([startServer(), launchBrowser()]);
+  logins = demoLogins(srv.dir);
+});
+
+after(async () => {
+  await browser?.close();
+  await srv?.stop();
+  srv?.cleanup();
+});
+
+async function go(page, path, status = 200) {
+  const response = await page.goto(srv.url + path, { waitUntil: 'load' });
+  assert.equal(response.status(), status, `GET ${path}`);
+}
+
+async function signIn(page, who) {
+  await go(page, '/signin');
+  await page.getByLabel('Work email').fill(logins[who].email);
+  await page.getByLabel('Password', { exact: true }).fill(logins[who].password);
+  await submitForm(page, page.getByRole('button', { name: 'Sign in', exact: true }));
+}
+
+async function assertAxe(page, what) {
+  const v = await axeViolations(page);
+  assert.deepEqual(v, [], `${what}:\n${formatViolations(v)}`);
+}
+
+for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
+  test(`the board and a request page on a ${name}, with axe`, async () => {
+    const context = await browser.newContext({ viewport });
+    try {
+      const page = await context.newPage();
+      const log = watchPage(page);
+      await signIn(page, 'moia');
+      await go(page, '/foia');
+      assert.equal((await page.locator('h1').innerText()).trim(), 'FOIA requests');
+      await assertAxe(page, 'board');
+      await page.getByRole('link', { name: /Immigration enforcement activity in Los Angeles/ }).click();
+      await page.waitForLoadState('load');
+      assert.match(await page.locator('main').innerText(), /2025-ICFO-41872/);
+      await page.locator('details.hv-how summary').first().click();
+      assert.match(await page.locator('details.hv-how').first().innerText(), /Saturdays and Sundays passed over/);
+      await assertAxe(page, 'request page, explanation open');
+      // an event through the form
+      await page.getByLabel('What happened').selectOption('interim_release');
+      await page.getByLabel('Date', { exact: true }).fill('2025-09-02');
+      await page.getByLabel('Note (optional)').fill(`First pages (${name})`);
+      await submitForm(page, page.getByRole('button', { name: 'Add event' }));
+      assert.match(await page.getByRole('status').innerText(), /The event was added/);
+      assert.match(await page.locator('main').innerText(), new RegExp(`First pages \\(${name}\\)`));
+      await assertAxe(page, 'request page after an event');
+      await go(page, '/foia/new');
+      await assertAxe(page, 'new request form');
+      const p = flowProblems(log, srv.url);
+      assert.deepEqual(p, [], `problems:\n  ${p.join('\n  ')}`);
+    } finally {
+      await context.close();
+    }
+  });
+}
