@@ -42,5 +42,7 @@ void hv_cli_usage(const char *cmd);
  * topic and text of data/kyr, published through the workflow by the demo
  * MOIA and legal users. 0, or -1 after saying on stderr what was refused. */
 int hv_demo_kyr(struct hv_store *s, int *ntopics, int *ntexts);
+/* The sample help directories (legal service providers, City programs). */
+int hv_demo_kyr_directories(struct hv_store *s, int *nlegal, int *nprograms);
 
 #endif
