@@ -194,7 +194,7 @@ static json_t *text_cell(struct check *c, const char *const *cols, int col, size
   if (!*v) {
     if (required) {
       char msg[96];
-      snprintf(msg, sizeof msg, "The %s is missing.", cols[col]);
+      snprintf(msg, sizeof msg, "The %s cell is empty: it is required.", cols[col]);
       problem(c, cols[col], msg);
       return NULL;
     }
