@@ -43,8 +43,8 @@ static void on_row(int c, void *cls) {
   t->col = 0;
 }
 
-enum hv_csv_read hv_csv_table_read(const char *data, size_t len, size_t max_rows,
-                                   size_t max_field, struct hv_csv_table *t) {
+enum hv_csv_read hv_csv_table_read(const char *data, size_t len, size_t max_rows, size_t max_field,
+                                   struct hv_csv_table *t) {
   struct csv_parser p;
   memset(t, 0, sizeof *t);
   t->max_rows = max_rows;
@@ -88,8 +88,8 @@ const char *hv_csv_table_at(const struct hv_csv_table *t, size_t row, size_t col
   return v ? v : "";
 }
 
-int hv_csv_table_map(const struct hv_csv_table *t, const char *const *names, int required,
-                     int *map, hv_csv_problem_fn problem, void *cls) {
+int hv_csv_table_map(const struct hv_csv_table *t, const char *const *names, int required, int *map,
+                     hv_csv_problem_fn problem, void *cls) {
   int n = 0;
   for (int c = 0; c < HV_CSV_MAX_COLS; c++)
     map[c] = -1;

@@ -32,8 +32,8 @@ struct hv_csv_table {
 /* Reads `len` bytes of `data` (borrowed; a leading UTF-8 byte-order mark
  * is skipped) into `t`, which must be freed with hv_csv_table_free whatever
  * the result. Blank lines are skipped. */
-enum hv_csv_read hv_csv_table_read(const char *data, size_t len, size_t max_rows,
-                                   size_t max_field, struct hv_csv_table *t);
+enum hv_csv_read hv_csv_table_read(const char *data, size_t len, size_t max_rows, size_t max_field,
+                                   struct hv_csv_table *t);
 void hv_csv_table_free(struct hv_csv_table *t);
 
 /* Cell `col` (an index into the header) of row `row`; "" when absent.
@@ -49,7 +49,7 @@ typedef void (*hv_csv_problem_fn)(void *cls, size_t row, const char *column, con
  * table column of names[k], or -1 when the file lacks it. Names match
  * without regard to case. Unknown, repeated and missing required columns
  * are reported on row 1; returns how many problems were reported. */
-int hv_csv_table_map(const struct hv_csv_table *t, const char *const *names, int required,
-                     int *map, hv_csv_problem_fn problem, void *cls);
+int hv_csv_table_map(const struct hv_csv_table *t, const char *const *names, int required, int *map,
+                     hv_csv_problem_fn problem, void *cls);
 
 #endif

@@ -5,11 +5,10 @@
  *
  * Checked: the result is 0 or 1; a refusal returns no entries and lists at
  * least one error, each with a row >= 0, a message and a column that is a
- * string or absent; an accepted file returns one entry a row, each with a
- * unique id of lower-case letters, digits and hyphens, a non-empty name,
- * languages among the known tags and, for legal providers, services from
- * the closed set, a cost of free or low-cost, a valid last_verified date
- * not after today, and an expiry date exactly when there are accredited
+ * string or null (a problem of the whole file); an accepted file returns one entry a row, each with
+ * a unique id of lower-case letters, digits and hyphens, a non-empty name, languages among the
+ * known tags and, for legal providers, services from the closed set, a cost of free or low-cost, a
+ * valid last_verified date not after today, and an expiry date exactly when there are accredited
  * representatives; checking the same bytes again gives the same answer
  * (the importer's idempotency rests on it). A broken promise abort()s. */
 #include <stdint.h>
@@ -22,8 +21,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const tags[] = {"en", "es", "ko", "zh-Hant", "zh-Hans", "hy", "tl",
-                                   "fa", "ru", "vi", "ja", "th", "km", "hi",
-                                   "pa", "ur", "am", "he", "uk", "ar"};
+                                   "fa", "ru", "vi", "ja",      "th",      "km", "hi",
+                                   "pa", "ur", "am", "he",      "uk",      "ar"};
 static const struct hv_kyr_dir_known known = {tags, sizeof tags / sizeof tags[0], "2026-11-26"};
 
 static void fail(const char *what) {
@@ -111,8 +110,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         fail("an error without a row >= 0");
       if (!json_string_length(json_object_get(e, "message")))
         fail("an error without a message");
-      if (col && !json_is_string(col))
-        fail("an error column that is not a string");
+      if (col && !json_is_string(col) && !json_is_null(col)) /* null: the whole file */
+        fail("an error column that is neither a string nor null");
     }
   } else {
     if (json_array_size(errors))
@@ -121,8 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   json_t *errors2 = json_array(), *entries2 = NULL;
   int rc2 = hv_kyr_dir_check(d, csv, len, &known, &entries2, errors2);
-  if (rc2 != -1 && (rc2 != rc || !json_equal(errors, errors2) ||
-                    (rc == 0 && !json_equal(entries, entries2))))
+  if (rc2 != -1 &&
+      (rc2 != rc || !json_equal(errors, errors2) || (rc == 0 && !json_equal(entries, entries2))))
     fail("checking the same file twice gives different answers");
   json_decref(errors2);
   json_decref(entries2);

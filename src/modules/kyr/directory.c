@@ -23,8 +23,8 @@ static int language_known(struct hv_store *s, const char *tag) {
   size_t i;
   json_t *l;
   int found = 0;
-  json_array_foreach(langs, i, l) found |= strcmp(json_string_value(json_object_get(l, "tag")),
-                                                  tag) == 0;
+  json_array_foreach(langs, i, l) found |=
+      strcmp(json_string_value(json_object_get(l, "tag")), tag) == 0;
   json_decref(langs);
   return found;
 }
@@ -70,8 +70,8 @@ static void api_list(struct hv_request *rq) {
     hv_reply_store_error(rq, qs);
   else
     hv_reply_json(rq, 200,
-                  json_pack("{s:s, s:s, s:o}", "directory", hv_kyr_dir_kind_name(d), "today",
-                            today, "items", items));
+                  json_pack("{s:s, s:s, s:o}", "directory", hv_kyr_dir_kind_name(d), "today", today,
+                            "items", items));
 }
 
 static json_t *counts(const struct hv_kyr_dir_result *r, int d) {

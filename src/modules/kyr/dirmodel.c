@@ -38,20 +38,50 @@ bool hv_kyr_service_ok(const char *code) {
 
 /* The columns, required ones first. */
 enum legal_col {
-  L_ID, L_NAME, L_SERVICES, L_LANGUAGES, L_COST, L_VERIFIED, L_REQUIRED,
-  L_SITES = L_REQUIRED, L_DOJ, L_REPS, L_EXPIRES, L_PHONE, L_WEBSITE, L_SAMPLE
+  L_ID,
+  L_NAME,
+  L_SERVICES,
+  L_LANGUAGES,
+  L_COST,
+  L_VERIFIED,
+  L_REQUIRED,
+  L_SITES = L_REQUIRED,
+  L_DOJ,
+  L_REPS,
+  L_EXPIRES,
+  L_PHONE,
+  L_WEBSITE,
+  L_SAMPLE
 };
-static const char *const legal_cols[] = {
-    "id",     "name",           "services",        "languages",             "cost",
-    "last_verified", "sites",   "doj_recognized",  "accredited_reps",       "accreditation_expires",
-    "phone",  "website",        "sample",          NULL};
+static const char *const legal_cols[] = {"id",
+                                         "name",
+                                         "services",
+                                         "languages",
+                                         "cost",
+                                         "last_verified",
+                                         "sites",
+                                         "doj_recognized",
+                                         "accredited_reps",
+                                         "accreditation_expires",
+                                         "phone",
+                                         "website",
+                                         "sample",
+                                         NULL};
 
 enum program_col {
-  P_ID, P_NAME, P_DEPARTMENT, P_OFFERS, P_LANGUAGES, P_REQUIRED,
-  P_ADDRESS = P_REQUIRED, P_PHONE, P_WEBSITE, P_SAMPLE
+  P_ID,
+  P_NAME,
+  P_DEPARTMENT,
+  P_OFFERS,
+  P_LANGUAGES,
+  P_REQUIRED,
+  P_ADDRESS = P_REQUIRED,
+  P_PHONE,
+  P_WEBSITE,
+  P_SAMPLE
 };
-static const char *const program_cols[] = {"id",      "name",  "department", "offers",  "languages",
-                                            "address", "phone", "website",    "sample",  NULL};
+static const char *const program_cols[] = {"id",      "name",  "department", "offers", "languages",
+                                           "address", "phone", "website",    "sample", NULL};
 
 static const struct {
   const char *const *cols;
@@ -171,8 +201,8 @@ static void problem_at(json_t *errors, size_t row, const char *col, const char *
         strcmp(c, col) == 0)
       return;
   }
-  json_array_append_new(errors, json_pack("{s:I, s:s?, s:s}", "row", (json_int_t)row, "column",
-                                          col, "message", msg));
+  json_array_append_new(
+      errors, json_pack("{s:I, s:s?, s:s}", "row", (json_int_t)row, "column", col, "message", msg));
 }
 
 static void header_problem(void *cls, size_t row, const char *col, const char *msg) {
@@ -239,8 +269,9 @@ static json_t *languages_cell(struct check *c, int col) {
   char *parts[64];
   int n = split(v, ';', buf, sizeof buf, parts, 64);
   if (n == 0) {
-    problem(c, name, "The languages are missing: list the tags of the languages spoken, "
-                     "separated by ; (for example en; es; ko).");
+    problem(c, name,
+            "The languages are missing: list the tags of the languages spoken, "
+            "separated by ; (for example en; es; ko).");
     return NULL;
   }
   if (n < 0) {
@@ -287,9 +318,10 @@ static json_t *services_cell(struct check *c) {
       "consultations, separated by ;.";
   int n = split(v, ';', buf, sizeof buf, parts, 16);
   if (n == 0) {
-    problem(c, "services", "The services are missing. Services are deportation-defense, "
-                           "detained-cases, affirmative-applications and consultations, "
-                           "separated by ;.");
+    problem(c, "services",
+            "The services are missing. Services are deportation-defense, "
+            "detained-cases, affirmative-applications and consultations, "
+            "separated by ;.");
     return NULL;
   }
   if (n < 0) {
@@ -343,8 +375,8 @@ static json_t *sites_cell(struct check *c) {
         json_decref(out);
         return NULL;
       }
-    json_array_append_new(out, json_pack("{s:s, s:s, s:s}", "neighbourhood", f[0], "address",
-                                         f[1], "hours", f[2]));
+    json_array_append_new(
+        out, json_pack("{s:s, s:s, s:s}", "neighbourhood", f[0], "address", f[1], "hours", f[2]));
   }
   return out;
 }
@@ -428,8 +460,7 @@ static json_t *legal_row(struct check *c) {
   else if (!hv_kyr_date_ok(verified))
     problem(c, "last_verified", "Write the date as YYYY-MM-DD, e.g. 2026-11-02."), bad = true;
   else if (strcmp(verified, c->k->today) > 0)
-    problem(c, "last_verified", "The date it was last verified cannot be after today."),
-        bad = true;
+    problem(c, "last_verified", "The date it was last verified cannot be after today."), bad = true;
   else
     json_object_set_new(e, "last_verified", json_string(verified));
   contact_cells(c, e, cols, L_PHONE, L_WEBSITE);
@@ -467,8 +498,7 @@ int hv_kyr_dir_check(enum hv_kyr_dir d, const char *data, size_t len,
   int rc = 1;
   json_t *out = json_array();
   *entries = NULL;
-  enum hv_csv_read rd =
-      hv_csv_table_read(data, len, HV_KYR_DIR_MAX_ROWS, HV_KYR_DIR_MAX_FIELD, &t);
+  enum hv_csv_read rd = hv_csv_table_read(data, len, HV_KYR_DIR_MAX_ROWS, HV_KYR_DIR_MAX_FIELD, &t);
   if (rd == HV_CSV_NOMEM || !out || d >= HV_KYR_DIR_MAX) {
     rc = -1;
     goto out;
@@ -508,8 +538,8 @@ int hv_kyr_dir_check(enum hv_kyr_dir d, const char *data, size_t len,
     } else {
       size_t i;
       json_t *x;
-      json_array_foreach(out, i, x) if (strcmp(json_string_value(json_object_get(x, "id")), id) ==
-                                        0) {
+      json_array_foreach(out, i,
+                         x) if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0) {
         char msg[96];
         snprintf(msg, sizeof msg, "This id appears twice in the file (also on row %lld).",
                  (long long)json_integer_value(json_object_get(x, "row")));

@@ -63,24 +63,24 @@ static int pair_row(void *cls, const struct hv_row *r) {
 static int legal_row(void *cls, const struct hv_row *r) {
   json_t *sites = json_loads(nz(hv_row_text(r, 2)), JSON_REJECT_DUPLICATES, NULL);
   json_array_append_new(
-      cls, json_pack("{s:s, s:s, s:o, s:s, s:b, s:I, s:o, s:s, s:o, s:o, s:b}", "id",
-                     nz(hv_row_text(r, 0)), "name", nz(hv_row_text(r, 1)), "sites",
-                     json_is_array(sites) ? sites : (json_decref(sites), json_array()), "cost",
-                     nz(hv_row_text(r, 3)), "doj_recognized", hv_row_int(r, 4) != 0,
-                     "accredited_reps", (json_int_t)hv_row_int(r, 5), "accreditation_expires",
-                     text_or_null(r, 6), "last_verified", nz(hv_row_text(r, 7)), "phone",
-                     text_or_null(r, 8), "website", text_or_null(r, 9), "sample",
-                     hv_row_int(r, 10) != 0));
+      cls,
+      json_pack("{s:s, s:s, s:o, s:s, s:b, s:I, s:o, s:s, s:o, s:o, s:b}", "id",
+                nz(hv_row_text(r, 0)), "name", nz(hv_row_text(r, 1)), "sites",
+                json_is_array(sites) ? sites : (json_decref(sites), json_array()), "cost",
+                nz(hv_row_text(r, 3)), "doj_recognized", hv_row_int(r, 4) != 0, "accredited_reps",
+                (json_int_t)hv_row_int(r, 5), "accreditation_expires", text_or_null(r, 6),
+                "last_verified", nz(hv_row_text(r, 7)), "phone", text_or_null(r, 8), "website",
+                text_or_null(r, 9), "sample", hv_row_int(r, 10) != 0));
   return 0;
 }
 
 static int program_row(void *cls, const struct hv_row *r) {
-  json_array_append_new(
-      cls, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "id", nz(hv_row_text(r, 0)),
-                     "name", nz(hv_row_text(r, 1)), "department", nz(hv_row_text(r, 2)), "offers",
-                     nz(hv_row_text(r, 3)), "address", text_or_null(r, 4), "phone",
-                     text_or_null(r, 5), "website", text_or_null(r, 6), "sample",
-                     hv_row_int(r, 7) != 0));
+  json_array_append_new(cls, json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:b}", "id",
+                                       nz(hv_row_text(r, 0)), "name", nz(hv_row_text(r, 1)),
+                                       "department", nz(hv_row_text(r, 2)), "offers",
+                                       nz(hv_row_text(r, 3)), "address", text_or_null(r, 4),
+                                       "phone", text_or_null(r, 5), "website", text_or_null(r, 6),
+                                       "sample", hv_row_int(r, 7) != 0));
   return 0;
 }
 
@@ -233,8 +233,8 @@ static enum hv_qs write_entry(struct hv_conn *c, enum hv_kyr_dir d, json_t *e, b
     free(sites);
     if (qs >= 0 && !fresh && (qs = hv_db_exec(c, &q_legal_services_delete, idp, 1)) >= 0)
       qs = hv_db_exec(c, &q_legal_languages_delete, idp, 1);
-    if (qs >= 0 && (qs = insert_list(c, &q_legal_service_insert, id,
-                                     json_object_get(e, "services"))) >= 0)
+    if (qs >= 0 &&
+        (qs = insert_list(c, &q_legal_service_insert, id, json_object_get(e, "services"))) >= 0)
       qs = insert_list(c, &q_legal_language_insert, id, json_object_get(e, "languages"));
   } else {
     struct hv_param p[] = {HV_P_TEXT(jstr(e, "name")),
@@ -314,8 +314,9 @@ static enum hv_qs apply_tx(struct hv_conn *c, void *cls) {
                    "{\"directory\":\"%s\",\"created\":%d,\"updated\":%d,\"unchanged\":%d,"
                    "\"removed\":%d}",
                    hv_kyr_dir_kind_name(a->d), r->created, r->updated, r->unchanged, r->removed);
-  struct hv_audit_event ev = {a->actor, "kyr.directory.import", "kyr_directory",
-                              hv_kyr_dir_kind_name(a->d), summary, (size_t)n};
+  struct hv_audit_event ev = {a->actor,        "kyr.directory.import",
+                              "kyr_directory", hv_kyr_dir_kind_name(a->d),
+                              summary,         (size_t)n};
   qs = hv_audit_append(c, &ev);
   if (qs >= 0)
     qs = HV_QS_ONE;
@@ -342,7 +343,8 @@ int hv_kyr_dir_import(struct hv_store *s, const char *actor, enum hv_kyr_dir d, 
     goto out;
   size_t n = 0, i;
   json_t *l;
-  json_array_foreach(langs, i, l) if (n < 64) tags[n++] = json_string_value(json_object_get(l, "tag"));
+  json_array_foreach(langs, i, l) if (n < 64) tags[n++] =
+      json_string_value(json_object_get(l, "tag"));
   hv_kyr_today(today);
   struct hv_kyr_dir_known k = {tags, n, today};
   rc = hv_kyr_dir_check(d, data, len, &k, &entries, r->errors);

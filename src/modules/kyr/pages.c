@@ -892,8 +892,8 @@ static void console_page(struct hv_request *rq, int status, struct console *c) {
     enum hv_smsq_state st =
         hv_smsq_state(app->smsq, c->sms_job, rq->principal->user_id, why, sizeof why);
     static const char *const says[] = {
-        [HV_SMSQ_QUEUED] = "The text message is waiting to be sent. Reload this page to see "
-                           "whether it went.",
+        [HV_SMSQ_QUEUED] = ("The text message is waiting to be sent. Reload this page to see "
+                            "whether it went."),
         [HV_SMSQ_SENT] = "The text message was sent.",
         [HV_SMSQ_FAILED] = "The text message could not be sent.",
         [HV_SMSQ_UNKNOWN] = "There is no record of this message (states are kept for an hour).",

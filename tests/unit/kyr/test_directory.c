@@ -105,13 +105,13 @@ static void optional_cells_default(void **state) {
 static void bad_cells_by_row_and_column(void **state) {
   (void)state;
   json_t *e, *errs;
-  const char *csv = LEGAL_HEADER
-      "ok-1,Fine,,consultations,en,free,,,,2026-01-01,,,\n"
-      "Bad_Id,X,,consultations,en,free,,,,2026-01-01,,,\n"
-      "r4,,a;b,evictions,xx,pricey,perhaps,-1,,2026-13-01,555,http://nodot,maybe\n"
-      "r5,Y,,consultations,en,free,no,1,2027-01-01,2026-11-27,,,\n"
-      "r6,Z,,consultations,en,free,yes,0,2027-01-01,2026-02-29,,,\n"
-      "ok-1,Again,,consultations,en,free,,,,2026-01-01,,,\n";
+  const char *csv =
+      LEGAL_HEADER "ok-1,Fine,,consultations,en,free,,,,2026-01-01,,,\n"
+                   "Bad_Id,X,,consultations,en,free,,,,2026-01-01,,,\n"
+                   "r4,,a;b,evictions,xx,pricey,perhaps,-1,,2026-13-01,555,http://nodot,maybe\n"
+                   "r5,Y,,consultations,en,free,no,1,2027-01-01,2026-11-27,,,\n"
+                   "r6,Z,,consultations,en,free,yes,0,2027-01-01,2026-02-29,,,\n"
+                   "ok-1,Again,,consultations,en,free,,,,2026-01-01,,,\n";
   assert_int_equal(check(HV_KYR_DIR_LEGAL, csv, &e, &errs), 1);
   assert_null(e);
   assert_null(problem(errs, 2, "id"));
@@ -172,7 +172,8 @@ static void header_and_file_problems(void **state) {
 static void program_rows(void **state) {
   (void)state;
   json_t *e, *errs;
-  const char *good = "\xef\xbb\xbf" PROGRAM_HEADER
+  const char *good =
+      "\xef\xbb\xbf" PROGRAM_HEADER
       "p-1,FamilySource,Community Investment for Families,\"Tax help, tutoring\",en;es,,,,yes\r\n";
   assert_int_equal(check(HV_KYR_DIR_PROGRAMS, good, &e, &errs), 0);
   json_t *x = json_array_get(e, 0);
@@ -197,8 +198,8 @@ static void limits(void **state) {
   for (int i = 0; i < 2001; i++)
     strcat(csv, "a\n");
   assert_int_equal(check(HV_KYR_DIR_PROGRAMS, csv, &e, &errs), 1);
-  assert_non_null(strstr(json_string_value(json_object_get(json_array_get(errs, 0), "message")),
-                         "too large"));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(json_array_get(errs, 0), "message")), "too large"));
   json_decref(errs);
   /* a 201-character name */
   sprintf(csv, PROGRAM_HEADER "p,%0201d,D,O,en,,,,\n", 0);
