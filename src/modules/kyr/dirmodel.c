@@ -117,14 +117,17 @@ static size_t code_points(const char *s) {
 
 /* Text shown on a page: at most `max` characters, no control characters
  * (a line break would not show). */
-static const char *text_problem(const char *v, size_t max) {
-  static char msg[96];
+struct msg {
+  char text[96];
+};
+
+static const char *text_problem(const char *v, size_t max, struct msg *m) {
   for (const unsigned char *p = (const unsigned char *)v; *p; p++)
     if (*p < 0x20 || *p == 0x7f)
       return "Write this on one line, without tabs or line breaks.";
   if (code_points(v) > max) {
-    snprintf(msg, sizeof msg, "Shorten this to at most %zu characters.", max);
-    return msg;
+    snprintf(m->text, sizeof m->text, "Shorten this to at most %zu characters.", max);
+    return m->text;
   }
   return NULL;
 }
@@ -221,6 +224,7 @@ static const char *cell(const struct check *c, int col) {
 static json_t *text_cell(struct check *c, const char *const *cols, int col, size_t max,
                          bool required) {
   const char *v = cell(c, col), *why;
+  struct msg m;
   if (!*v) {
     if (required) {
       char msg[96];
@@ -230,7 +234,7 @@ static json_t *text_cell(struct check *c, const char *const *cols, int col, size
     }
     return json_null();
   }
-  if ((why = text_problem(v, max))) {
+  if ((why = text_problem(v, max, &m))) {
     problem(c, cols[col], why);
     return NULL;
   }
@@ -362,6 +366,7 @@ static json_t *sites_cell(struct check *c) {
   json_t *out = json_array();
   for (int i = 0; i < n; i++) {
     char part[HV_KYR_DIR_MAX_FIELD + 1];
+    struct msg m;
     char *f[3];
     const char *why;
     if (split(sites[i], ';', part, sizeof part, f, 3) != 3) {
@@ -370,7 +375,7 @@ static json_t *sites_cell(struct check *c) {
       return NULL;
     }
     for (int j = 0; j < 3; j++)
-      if ((why = text_problem(f[j], 200))) {
+      if ((why = text_problem(f[j], 200, &m))) {
         problem(c, "sites", why);
         json_decref(out);
         return NULL;

@@ -62,15 +62,18 @@ static int pair_row(void *cls, const struct hv_row *r) {
 
 static int legal_row(void *cls, const struct hv_row *r) {
   json_t *sites = json_loads(nz(hv_row_text(r, 2)), JSON_REJECT_DUPLICATES, NULL);
-  json_array_append_new(
-      cls,
-      json_pack("{s:s, s:s, s:o, s:s, s:b, s:I, s:o, s:s, s:o, s:o, s:b}", "id",
-                nz(hv_row_text(r, 0)), "name", nz(hv_row_text(r, 1)), "sites",
-                json_is_array(sites) ? sites : (json_decref(sites), json_array()), "cost",
-                nz(hv_row_text(r, 3)), "doj_recognized", hv_row_int(r, 4) != 0, "accredited_reps",
-                (json_int_t)hv_row_int(r, 5), "accreditation_expires", text_or_null(r, 6),
-                "last_verified", nz(hv_row_text(r, 7)), "phone", text_or_null(r, 8), "website",
-                text_or_null(r, 9), "sample", hv_row_int(r, 10) != 0));
+  if (!json_is_array(sites)) {
+    json_decref(sites);
+    sites = json_array();
+  }
+  json_array_append_new(cls, json_pack("{s:s, s:s, s:o, s:s, s:b, s:I, s:o, s:s, s:o, s:o, s:b}",
+                                       "id", nz(hv_row_text(r, 0)), "name", nz(hv_row_text(r, 1)),
+                                       "sites", sites, "cost", nz(hv_row_text(r, 3)),
+                                       "doj_recognized", hv_row_int(r, 4) != 0, "accredited_reps",
+                                       (json_int_t)hv_row_int(r, 5), "accreditation_expires",
+                                       text_or_null(r, 6), "last_verified", nz(hv_row_text(r, 7)),
+                                       "phone", text_or_null(r, 8), "website", text_or_null(r, 9),
+                                       "sample", hv_row_int(r, 10) != 0));
   return 0;
 }
 
