@@ -45,6 +45,10 @@
 /* Publish approved texts and retract published ones. */
 #define HV_PERM_KYR_PUBLISH (HV_PB(MOIA) | HV_PB(LEGAL))
 
+/* Import the public site's help directories (legal service providers,
+ * City programs) from CSV. */
+#define HV_PERM_KYR_DIRECTORY (HV_PB(ADMIN) | HV_PB(MOIA))
+
 /* Give residents KYR texts (send the SMS, record the channel): 311 agents. */
 #define HV_PERM_KYR_DISTRIBUTE (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(AGENT311))
 /* See the distribution counts. */

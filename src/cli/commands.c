@@ -458,12 +458,15 @@ int hv_cmd_demo(int argc, char **argv) {
     print_demo_logins(cfg.data);
   } else {
     printf("demo city loaded: %d departments, %d facilities\n", d.departments, d.facilities);
-    int topics = 0, texts = 0;
+    int topics = 0, texts = 0, legal = 0, programs = 0;
     if (demo_users(s, cfg.data)) {
       fprintf(stderr, "haven demo: creating the demo users failed\n");
       rc = 1;
     } else if (hv_demo_kyr(s, &topics, &texts)) {
       fprintf(stderr, "haven demo: loading the sample Know-Your-Rights content failed\n");
+      rc = 1;
+    } else if (hv_demo_kyr_directories(s, &legal, &programs)) {
+      fprintf(stderr, "haven demo: loading the sample help directories failed\n");
       rc = 1;
     } else if (hv_demo_foia(s)) {
       rc = 1;
@@ -472,6 +475,9 @@ int hv_cmd_demo(int argc, char **argv) {
       printf("sample Know-Your-Rights content published: %d topics, %d texts (awaiting the City "
              "Attorney's review)\n",
              topics, texts);
+      printf("sample help directories: %d legal service providers, %d City programs (not "
+             "verified)\n",
+             legal, programs);
       print_demo_logins(cfg.data);
     }
   }

@@ -18,9 +18,11 @@
 #include "cli/cli.h"
 #include "core/embed.h"
 #include "modules/accounts/accounts.h"
+#include "modules/kyr/directory.h"
 #include "modules/kyr/kyr.h"
 
 extern const struct hv_embed hv_kyr_sample[];
+extern const struct hv_embed hv_kyr_data[];
 
 #define FIELD_MAX 32768 /* bytes of one rendition once its lines are joined */
 
@@ -235,6 +237,37 @@ int hv_demo_kyr(struct hv_store *s, int *ntopics, int *ntexts) {
     if (load_topic(s, &moia, &legal, e, ntexts))
       return -1;
     (*ntopics)++;
+  }
+  return 0;
+}
+
+/* The sample help directories (data/kyr/legal_providers.csv and
+ * city_programs.csv: every entry marked sample, "Sample entry - not
+ * verified" on the page), imported by the MOIA demo user as staff would. */
+int hv_demo_kyr_directories(struct hv_store *s, int *nlegal, int *nprograms) {
+  static const char *const files[HV_KYR_DIR_MAX] = {"legal_providers.csv", "city_programs.csv"};
+  struct hv_principal moia;
+  int *counts[HV_KYR_DIR_MAX] = {nlegal, nprograms};
+  if (actor(s, "moia@demo.lacity.org", "moia", &moia))
+    return -1;
+  for (int d = 0; d < HV_KYR_DIR_MAX; d++) {
+    const struct hv_embed *e = hv_embed_find(hv_kyr_data, files[d]);
+    struct hv_kyr_dir_result r;
+    if (!e) {
+      fprintf(stderr, "haven demo: %s is not compiled in\n", files[d]);
+      return -1;
+    }
+    int rc = hv_kyr_dir_import(s, moia.actor, (enum hv_kyr_dir)d, (const char *)e->data, e->len,
+                               &r);
+    if (rc) {
+      char *why = json_dumps(r.errors, JSON_COMPACT);
+      fprintf(stderr, "haven demo: %s was refused: %s\n", files[d], why ? why : "?");
+      free(why);
+    }
+    *counts[d] = r.created + r.updated + r.unchanged;
+    hv_kyr_dir_result_free(&r);
+    if (rc)
+      return -1;
   }
   return 0;
 }

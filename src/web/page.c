@@ -14,6 +14,7 @@
 #include "modules/incidents/attach.h"
 #include "modules/incidents/incidents.h"
 #include "modules/kyr/card.h"
+#include "modules/kyr/directory.h"
 #include "modules/kyr/kyr.h"
 #include "modules/kyr/phone.h"
 #include "modules/protocol/protocol.h"
@@ -126,6 +127,7 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_incident_pages, hv_incident_npages, err, errlen) ||
       hv_router_add(r, hv_attachment_routes, hv_attachment_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_routes, hv_kyr_nroutes, err, errlen) ||
+      hv_router_add(r, hv_kyr_directory_routes, hv_kyr_directory_nroutes, err, errlen) ||
       hv_router_add(r, hv_kyr_pages, hv_kyr_npages, err, errlen) ||
       hv_router_add(r, hv_kyr_staff_pages, hv_kyr_nstaff_pages, err, errlen) ||
       hv_router_add(r, hv_kyr_print_routes, hv_kyr_print_nroutes, err, errlen) ||

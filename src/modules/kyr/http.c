@@ -132,7 +132,8 @@ static const struct hv_jfield topic_spec[] = {
 };
 
 bool hv_kyr_slug_ok(const char *s) {
-  if (!*s || *s == '-')
+  /* the help directories' pages live beside the topics */
+  if (!*s || *s == '-' || strcmp(s, "legal-help") == 0 || strcmp(s, "city-programs") == 0)
     return false;
   for (; *s; s++)
     if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-'))

@@ -32,12 +32,15 @@ extern const size_t hv_kyr_nstaff_pages;
 #define HV_KYR_CARD_MAX 1000
 
 /* A topic's slug, a stable public id in URLs: lower-case letters, digits
- * and hyphens, not starting with a hyphen. */
+ * and hyphens, not starting with a hyphen; not "legal-help" or
+ * "city-programs" (the help directories' pages). */
 bool hv_kyr_slug_ok(const char *s);
 
 /* The content generation: moves on whenever what the public sees may have
  * changed (a publication or retraction in this process). */
 uint64_t hv_kyr_generation(void);
+/* Moves the generation on (a directory import changed what is shown). */
+void hv_kyr_generation_bump(void);
 
 /* The channels a text has renditions for. */
 enum hv_kyr_channel { HV_KC_WEB, HV_KC_SMS, HV_KC_PHONE, HV_KC_CARD, HV_KC_MAX };

@@ -1,7 +1,9 @@
 /* The public Know-Your-Rights site: /kyr (choose a language: first guess
  * from Accept-Language, remembered in a cookie holding only the
- * language), /kyr/{lang} (the topics and hotlines) and /kyr/{lang}/{slug}
- * (a topic). No sign-in, no JavaScript, no third-party requests. Pages are
+ * language), /kyr/{lang} (the topics and hotlines), /kyr/{lang}/{slug}
+ * (a topic), and the help directories /kyr/{lang}/legal-help (filtered by
+ * language spoken and service with a plain GET form) and
+ * /kyr/{lang}/city-programs. No sign-in, no JavaScript, no third-party requests. Pages are
  * rendered once per content generation and served from the page cache
  * (src/web/pagecache.c) without touching the database. */
 #include <pthread.h>
@@ -15,6 +17,7 @@
 #include "core/log.h"
 #include "core/markdown.h"
 #include "http/headers.h"
+#include "modules/kyr/directory.h"
 #include "modules/kyr/kyr.h"
 #include "modules/kyr/lang.h"
 #include "web/api.h"
@@ -116,10 +119,12 @@ static json_t *page_values(struct hv_app *app, const struct language *g, const c
                    "static", app->assets->prefix, "demo", app->demo, "font", script_font(app, g));
 }
 
-/* Renders `tpl` with `ctx` (stolen) and answers through the cache. */
-static void render(struct hv_request *rq, const char *key, uint64_t gen, const char *tpl,
-                   json_t *ctx, const char *lang, const struct hv_pagecache_header *extra,
-                   size_t nextra) {
+/* Renders `tpl` with `ctx` (stolen) and answers through the cache; when
+ * `key` is NULL, answers `status` without keeping the page (a refused
+ * request must not take a place in the cache). */
+static void render_status(struct hv_request *rq, int status, const char *key, uint64_t gen,
+                          const char *tpl, json_t *ctx, const char *lang,
+                          const struct hv_pagecache_header *extra, size_t nextra) {
   struct hv_app *app = rq->app;
   struct hv_buf b;
   hv_buf_init(&b, PAGE_MAX);
@@ -131,12 +136,25 @@ static void render(struct hv_request *rq, const char *key, uint64_t gen, const c
     hv_reply_error(rq, 500, "internal", "The page could not be built.", NULL);
     return;
   }
+  if (!key) {
+    size_t len;
+    char *page = hv_buf_steal(&b, &len);
+    hv_reply_header(rq, "Content-Language", lang);
+    hv_reply_text(rq, status, "text/html; charset=utf-8", page, len, true);
+    return;
+  }
   struct hv_pagecache_header h[3] = {{"Content-Language", lang}};
   size_t nh = 1;
   for (size_t i = 0; i < nextra && nh < 3; i++)
     h[nh++] = extra[i];
   hv_pagecache_put(rq, key, gen, "text/html; charset=utf-8", b.data, b.len, h, nh);
   hv_buf_free(&b);
+}
+
+static void render(struct hv_request *rq, const char *key, uint64_t gen, const char *tpl,
+                   json_t *ctx, const char *lang, const struct hv_pagecache_header *extra,
+                   size_t nextra) {
+  render_status(rq, 200, key, gen, tpl, ctx, lang, extra, nextra);
 }
 
 static void not_found(struct hv_request *rq) {
@@ -310,12 +328,180 @@ static void page_topic(struct hv_request *rq) {
   render(rq, key, gen, "kyr_topic", ctx, g->tag, NULL, 0);
 }
 
+/* --- the help directories ------------------------------------------------------ */
+
+/* The data (names, addresses, hours, what a program offers) is in English;
+ * the labels around it are in the page's language. */
+
+/* A new reference to interface string `key` (the key itself if missing). */
+static json_t *ui_get(json_t *ui, const char *key) {
+  json_t *v = json_object_get(ui, key);
+  return v ? json_incref(v) : json_string(key);
+}
+
+/* The label of service `code` in the page's language ("service_" and the
+ * code with underscores for hyphens). */
+static json_t *service_label(json_t *ui, const char *code) {
+  char key[64];
+  snprintf(key, sizeof key, "service_%s", code);
+  for (char *p = key; *p; p++)
+    if (*p == '-')
+      *p = '_';
+  json_t *v = json_object_get(ui, key);
+  return v ? json_incref(v) : json_string(code);
+}
+
+/* [{tag, name, dir}] for a list of tags, each name in its own script. */
+static json_t *language_names(json_t *tags) {
+  json_t *out = json_array();
+  size_t i;
+  json_t *t;
+  json_array_foreach(tags, i, t) {
+    const struct language *l = language(json_string_value(t));
+    if (l)
+      json_array_append_new(out,
+                            json_pack("{s:s, s:s, s:s}", "tag", l->tag, "name", l->name, "dir",
+                                      l->dir));
+  }
+  return out;
+}
+
+/* A dialable form of a phone number: its digits and a leading +. */
+static json_t *tel_of(json_t *phone) {
+  const char *p = json_string_value(phone);
+  char tel[40];
+  size_t n = 0;
+  if (!p)
+    return json_null();
+  for (; *p && n + 1 < sizeof tel; p++)
+    if ((*p >= '0' && *p <= '9') || (*p == '+' && n == 0))
+      tel[n++] = *p;
+  tel[n] = '\0';
+  return json_string(tel);
+}
+
+/* Adds what every entry's page needs: language names, the dialable phone. */
+static void entry_common(json_t *e) {
+  json_object_set_new(e, "language_names", language_names(json_object_get(e, "languages")));
+  json_object_set_new(e, "tel", tel_of(json_object_get(e, "phone")));
+}
+
+/* GET /kyr/{lang}/legal-help?language=&service=: the legal service
+ * providers, filtered by a language spoken and a service. Only the site's
+ * language tags and the four service codes make distinct pages in the
+ * cache (at most 21 x 5 a language); any other value answers 400 with the
+ * whole list and a notice, and is not cached. */
+static void page_legal_help(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  const char *tag = hv_param(rq, "lang")->str;
+  const struct language *g;
+  if (!site_load(app) || !(g = language(tag))) {
+    not_found(rq);
+    return;
+  }
+  const char *fl = hv_query(rq, "language"), *fs = hv_query(rq, "service");
+  const struct language *fg = NULL;
+  fl = fl ? fl : "";
+  fs = fs ? fs : "";
+  bool bad = (*fl && !(fg = language(fl))) || (*fs && !hv_kyr_service_ok(fs));
+  if (bad) {
+    fg = NULL;
+    fs = "";
+  }
+  char key[HV_PAGECACHE_KEY_MAX];
+  snprintf(key, sizeof key, "kyr/%s/legal-help?language=%s&service=%s", g->tag,
+           fg ? fg->tag : "", fs);
+  uint64_t gen = hv_kyr_generation();
+  if (!bad && hv_pagecache_serve(rq, key, gen))
+    return;
+  char today[11];
+  json_t *items = NULL;
+  hv_kyr_today(today);
+  enum hv_qs qs =
+      hv_kyr_dir_list(app->store, HV_KYR_DIR_LEGAL, fg ? fg->tag : NULL, fs, today, &items);
+  if (qs < 0) {
+    hv_reply_store_error(rq, qs);
+    return;
+  }
+  json_t *ui = ui_strings(g->tag);
+  size_t i;
+  json_t *e;
+  json_array_foreach(items, i, e) {
+    json_t *labels = json_array(), *code;
+    size_t j;
+    json_array_foreach(json_object_get(e, "services"), j, code)
+        json_array_append_new(labels, service_label(ui, json_string_value(code)));
+    json_object_set_new(e, "service_labels", labels);
+    json_object_set_new(e, "cost_label",
+                    ui_get(ui, strcmp(json_string_value(json_object_get(e, "cost")), "free") == 0
+                                   ? "cost_free"
+                                   : "cost_low"));
+    json_object_set_new(e, "has_reps",
+                        json_boolean(json_integer_value(json_object_get(e, "accredited_reps")) > 0));
+    json_object_set_new(e, "has_sites", json_boolean(json_array_size(json_object_get(e, "sites"))));
+    entry_common(e);
+  }
+  json_t *langs = json_array(), *services = json_array();
+  for (size_t k = 0; k < site.n; k++)
+    json_array_append_new(langs, json_pack("{s:s, s:s, s:s, s:b}", "tag", site.langs[k].tag,
+                                           "name", site.langs[k].name, "dir", site.langs[k].dir,
+                                           "selected", fg == &site.langs[k]));
+  for (int k = 0; hv_kyr_services[k]; k++)
+    json_array_append_new(services,
+                          json_pack("{s:s, s:o, s:b}", "code", hv_kyr_services[k], "label",
+                                    service_label(ui, hv_kyr_services[k]), "selected",
+                                    strcmp(fs, hv_kyr_services[k]) == 0));
+  json_t *ctx = json_pack(
+      "{s:o, s:o, s:o, s:b, s:o, s:o, s:b, s:b}", "page",
+      page_values(app, g, json_string_value(json_object_get(ui, "legal_help"))), "ui", ui,
+      "items", items, "has_items", json_array_size(items) > 0, "languages", langs, "services",
+      services, "filtered", fg || *fs, "bad_filter", bad);
+  render_status(rq, bad ? 400 : 200, bad ? NULL : key, gen, "kyr_legal_help", ctx, g->tag, NULL,
+                0);
+}
+
+/* GET /kyr/{lang}/city-programs: City programs open to everyone
+ * regardless of status. The query is not read: one page a language. */
+static void page_city_programs(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  const char *tag = hv_param(rq, "lang")->str;
+  const struct language *g;
+  if (!site_load(app) || !(g = language(tag))) {
+    not_found(rq);
+    return;
+  }
+  char key[HV_PAGECACHE_KEY_MAX];
+  snprintf(key, sizeof key, "kyr/%s/city-programs", g->tag);
+  uint64_t gen = hv_kyr_generation();
+  if (hv_pagecache_serve(rq, key, gen))
+    return;
+  char today[11];
+  json_t *items = NULL;
+  hv_kyr_today(today);
+  enum hv_qs qs = hv_kyr_dir_list(app->store, HV_KYR_DIR_PROGRAMS, NULL, NULL, today, &items);
+  if (qs < 0) {
+    hv_reply_store_error(rq, qs);
+    return;
+  }
+  size_t i;
+  json_t *e;
+  json_array_foreach(items, i, e) entry_common(e);
+  json_t *ui = ui_strings(g->tag);
+  json_t *ctx = json_pack("{s:o, s:o, s:o, s:b}", "page",
+                          page_values(app, g, json_string_value(json_object_get(ui, "city_programs"))),
+                          "ui", ui, "items", items, "has_items", json_array_size(items) > 0);
+  render(rq, key, gen, "kyr_city_programs", ctx, g->tag, NULL, 0);
+}
+
 #define PUBLIC (HV_R_PUBLIC | HV_R_ANON | HV_R_CACHED)
 
 const struct hv_route hv_kyr_pages[] = {
     {HV_GET, "/kyr", 0, PUBLIC, 0, page_choose},
     {HV_GET, "/kyr/choose/{lang:str}", 0, HV_R_PUBLIC | HV_R_ANON, 0, page_remember},
     {HV_GET, "/kyr/{lang:str}", 0, PUBLIC, 0, page_topics},
+    /* before the topics: these two slugs are reserved (hv_kyr_slug_ok) */
+    {HV_GET, "/kyr/{lang:str}/legal-help", 0, PUBLIC, 0, page_legal_help},
+    {HV_GET, "/kyr/{lang:str}/city-programs", 0, PUBLIC, 0, page_city_programs},
     {HV_GET, "/kyr/{lang:str}/{slug:slug}", 0, PUBLIC, 0, page_topic},
 };
 const size_t hv_kyr_npages = sizeof hv_kyr_pages / sizeof hv_kyr_pages[0];

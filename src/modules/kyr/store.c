@@ -506,6 +506,8 @@ static atomic_uint_fast64_t generation = 1;
 
 uint64_t hv_kyr_generation(void) { return atomic_load(&generation); }
 
+void hv_kyr_generation_bump(void) { atomic_fetch_add(&generation, 1); }
+
 enum hv_qs hv_kyr_text_act(struct hv_store *s, struct hv_kyr_write *w) {
   enum hv_qs qs = hv_store_tx(s, true, act_tx, w);
   if (qs > 0 && (w->action == HV_KA_PUBLISH || w->action == HV_KA_RETRACT))

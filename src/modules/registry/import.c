@@ -3,7 +3,6 @@
  * listed by row and column, and nothing is written if any row is bad.
  * Then it is applied in one transaction, each change audited, so
  * re-importing the same file changes nothing. */
-#include <csv.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,12 +11,13 @@
 #include "audit/audit.h"
 #include "auth/policy.h"
 #include "auth/password.h"
+#include "core/csvtable.h"
 #include "core/str.h"
 #include "modules/accounts/accounts.h"
 #include "modules/registry/registry.h"
 
 #define MAX_ROWS 5000
-#define MAX_COLS 16
+#define MAX_COLS HV_CSV_MAX_COLS
 #define MAX_FIELD 2000
 #define MAX_ERRORS 200
 #define MAX_USERS 500 /* each new user costs an Argon2id hash */
@@ -43,55 +43,6 @@ static const struct {
     {{"email", "name", "roles", "department_code", NULL}, 3},
 };
 
-struct table {
-  char **cells; /* rows * MAX_COLS */
-  size_t rows, col;
-  bool too_big;
-  bool bad_text;
-};
-
-static void on_field(void *s, size_t n, void *cls) {
-  struct table *t = cls;
-  if (t->too_big)
-    return;
-  if (t->rows >= MAX_ROWS + 1 || t->col >= MAX_COLS || n > MAX_FIELD) {
-    t->too_big = true;
-    return;
-  }
-  char *v = strndup(s ? s : "", n);
-  if (!v || !hv_utf8_valid(v, strlen(v)) || strlen(v) != n)
-    t->bad_text = true;
-  /* trim surrounding spaces: spreadsheets leave them */
-  if (v) {
-    size_t len = strlen(v), a = 0;
-    while (a < len && (v[a] == ' ' || v[a] == '\t'))
-      a++;
-    while (len > a && (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r'))
-      len--;
-    memmove(v, v + a, len - a);
-    v[len - a] = '\0';
-  }
-  t->cells[t->rows * MAX_COLS + t->col++] = v;
-}
-
-static void on_row(int c, void *cls) {
-  struct table *t = cls;
-  (void)c;
-  if (t->too_big)
-    return;
-  if (t->col > 0)
-    t->rows++;
-  t->col = 0;
-}
-
-static void table_free(struct table *t) {
-  if (!t->cells)
-    return;
-  for (size_t i = 0; i < (MAX_ROWS + 1) * MAX_COLS; i++)
-    free(t->cells[i]);
-  free(t->cells);
-}
-
 static void add_error(struct hv_import_result *r, size_t row, const char *col, const char *msg) {
   if (json_array_size(r->errors) >= MAX_ERRORS)
     return;
@@ -108,12 +59,8 @@ static void add_error(struct hv_import_result *r, size_t row, const char *col, c
                                              col, "message", msg));
 }
 
-static const char *cell(const struct table *t, const int *map, size_t row, int col) {
-  int c = map[col];
-  if (c < 0)
-    return "";
-  const char *v = t->cells[row * MAX_COLS + (size_t)c];
-  return v ? v : "";
+static const char *cell(const struct hv_csv_table *t, const int *map, size_t row, int col) {
+  return map[col] < 0 ? "" : hv_csv_table_at(t, row, (size_t)map[col]);
 }
 
 /* Lookups against the database during validation. */
@@ -140,14 +87,14 @@ static int exists(struct hv_store *s, struct hv_sql *q, const char *key) {
 }
 
 /* True when `v` appears in column `col` of a row before `row`. */
-static bool seen_before(const struct table *t, const int *map, size_t row, int col, const char *v) {
+static bool seen_before(const struct hv_csv_table *t, const int *map, size_t row, int col, const char *v) {
   for (size_t r = 1; r < row; r++)
     if (strcasecmp(cell(t, map, r, col), v) == 0)
       return true;
   return false;
 }
 
-static bool seen_pair_before(const struct table *t, const int *map, size_t row, int c1, int c2) {
+static bool seen_pair_before(const struct hv_csv_table *t, const int *map, size_t row, int c1, int c2) {
   for (size_t r = 1; r < row; r++)
     if (strcmp(cell(t, map, r, c1), cell(t, map, row, c1)) == 0 &&
         strcmp(cell(t, map, r, c2), cell(t, map, row, c2)) == 0)
@@ -156,7 +103,7 @@ static bool seen_pair_before(const struct table *t, const int *map, size_t row, 
 }
 
 /* Fills a department from row `r`. */
-static void read_department(const struct table *t, const int *map, size_t r,
+static void read_department(const struct hv_csv_table *t, const int *map, size_t r,
                             struct hv_department *d) {
   d->id = 0;
   d->code = cell(t, map, r, 0);
@@ -167,7 +114,7 @@ static void read_department(const struct table *t, const int *map, size_t r,
 
 /* Fills a facility from row `r`; areas parse into `areas_buf` (kept by
  * the caller). Returns a message and column on bad coordinates or areas. */
-static const char *read_facility(const struct table *t, const int *map, size_t r,
+static const char *read_facility(const struct hv_csv_table *t, const int *map, size_t r,
                                  struct hv_facility *f, char *areas_buf, size_t cap,
                                  const char **col) {
   memset(f, 0, sizeof *f);
@@ -202,7 +149,7 @@ static void row_problem(void *cls, const char *field, const char *msg) {
   add_error(p->out, p->row, field, msg);
 }
 
-static int validate(struct hv_store *s, enum hv_import_kind kind, const struct table *t,
+static int validate(struct hv_store *s, enum hv_import_kind kind, const struct hv_csv_table *t,
                     const int *map, struct hv_import_result *out) {
   char areas[MAX_FIELD + 1], email[300], msg[200];
   for (size_t r = 1; r < t->rows; r++) {
@@ -293,7 +240,7 @@ struct otp {
 struct apply_args {
   const char *actor;
   enum hv_import_kind kind;
-  const struct table *t;
+  const struct hv_csv_table *t;
   const int *map;
   struct hv_import_result *out;
   struct otp *otps;
@@ -303,7 +250,7 @@ static struct hv_sql q_dept_id = HV_SQL("SELECT id FROM departments WHERE code =
 
 static enum hv_qs apply_tx(struct hv_conn *c, void *cls) {
   struct apply_args *a = cls;
-  const struct table *t = a->t;
+  const struct hv_csv_table *t = a->t;
   const int *map = a->map;
   char areas[MAX_FIELD + 1], email[300], list[200], summary[128];
   enum hv_qs qs = HV_QS_ONE;
@@ -377,6 +324,10 @@ static enum hv_qs apply_tx(struct hv_conn *c, void *cls) {
   return qs < 0 ? qs : HV_QS_ONE;
 }
 
+static void header_problem(void *cls, size_t row, const char *col, const char *msg) {
+  add_error(cls, row, col, msg);
+}
+
 void hv_import_result_free(struct hv_import_result *r) {
   json_decref(r->errors);
   json_decref(r->passwords);
@@ -385,43 +336,30 @@ void hv_import_result_free(struct hv_import_result *r) {
 
 int hv_import(struct hv_store *s, const char *actor, enum hv_import_kind kind, const char *data,
               size_t len, struct hv_import_result *out) {
-  struct csv_parser p;
-  struct table t = {calloc((MAX_ROWS + 1) * MAX_COLS, sizeof(char *)), 0, 0, false, false};
+  struct hv_csv_table t;
   int map[MAX_COLS];
   int rc = 1;
   struct otp *otps = NULL;
   memset(out, 0, sizeof *out);
   out->errors = json_array();
   out->passwords = json_array();
-  if (!t.cells || !out->errors || !out->passwords) {
+  enum hv_csv_read rd = hv_csv_table_read(data, len, MAX_ROWS, MAX_FIELD, &t);
+  if (rd == HV_CSV_NOMEM || !out->errors || !out->passwords) {
     rc = -1;
     goto out;
   }
-  if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL | CSV_STRICT_FINI) != 0) {
-    rc = -1;
-    goto out;
-  }
-  /* a UTF-8 byte-order mark from a spreadsheet is not part of the header */
-  if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) {
-    data += 3;
-    len -= 3;
-  }
-  size_t used = csv_parse(&p, data, len, on_field, on_row, &t);
-  int fin = csv_fini(&p, on_field, on_row, &t);
-  int perr = csv_error(&p);
-  csv_free(&p);
-  if (used != len || fin != 0) {
+  if (rd == HV_CSV_BAD) {
     char msg[160];
-    snprintf(msg, sizeof msg, "The file is not valid CSV: %s.", csv_strerror(perr));
+    snprintf(msg, sizeof msg, "The file is not valid CSV: %s.", t.why);
     add_error(out, t.rows + 1, NULL, msg);
     goto out;
   }
-  if (t.too_big) {
+  if (rd == HV_CSV_TOO_BIG) {
     add_error(out, t.rows + 1, NULL, "The file is too large (at most 5,000 rows, 16 columns, "
                                      "2,000 characters a cell).");
     goto out;
   }
-  if (t.bad_text) {
+  if (rd == HV_CSV_NOT_UTF8) {
     add_error(out, 0, NULL, "The file is not UTF-8 text (save it from the spreadsheet as CSV UTF-8).");
     goto out;
   }
@@ -434,40 +372,7 @@ int hv_import(struct hv_store *s, const char *actor, enum hv_import_kind kind, c
     goto out;
   }
   /* The header names the columns, in any order. */
-  for (int c = 0; c < MAX_COLS; c++)
-    map[c] = -1;
-  for (size_t c = 0; c < MAX_COLS && t.cells[c]; c++) {
-    const char *h = t.cells[c];
-    int found = -1;
-    for (int k = 0; layouts[kind].cols[k]; k++)
-      if (strcasecmp(h, layouts[kind].cols[k]) == 0)
-        found = k;
-    if (found < 0) {
-      char msg[200];
-      /* at most 60 bytes of the name, cut between characters: a cut
-       * character is not UTF-8, json_pack refuses it and the error was lost */
-      int hl = (int)strlen(h);
-      if (hl > 60) {
-        hl = 60;
-        while (hl > 0 && ((unsigned char)h[hl] & 0xc0) == 0x80)
-          hl--;
-      }
-      snprintf(msg, sizeof msg, "Unknown column '%.*s'. The columns are listed in the import page.",
-               hl, h);
-      add_error(out, 1, h, msg);
-    } else if (map[found] >= 0) {
-      add_error(out, 1, h, "This column appears twice.");
-    } else {
-      map[found] = (int)c;
-    }
-  }
-  for (int k = 0; k < layouts[kind].required; k++)
-    if (map[k] < 0) {
-      char msg[120];
-      snprintf(msg, sizeof msg, "The required column '%s' is missing.", layouts[kind].cols[k]);
-      add_error(out, 1, layouts[kind].cols[k], msg);
-    }
-  if (json_array_size(out->errors))
+  if (hv_csv_table_map(&t, layouts[kind].cols, layouts[kind].required, map, header_problem, out))
     goto out;
   if (validate(s, kind, &t, map, out)) {
     rc = -1;
@@ -497,6 +402,6 @@ out:
   if (otps)
     sodium_memzero(otps, t.rows * sizeof *otps);
   free(otps);
-  table_free(&t);
+  hv_csv_table_free(&t);
   return rc;
 }

@@ -33,6 +33,7 @@ static void permission_table(void **state) {
       {HV_PERM_IMPORT, B(ADMIN)},
       {HV_PERM_USERS_ADMIN, B(ADMIN)},
       {HV_PERM_AUDIT_READ, B(ADMIN) | B(AUDITOR)},
+      {HV_PERM_KYR_DIRECTORY, B(ADMIN) | B(MOIA)},
   };
   for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
     for (int r = 0; r < HV_ROLE_MAX; r++)
