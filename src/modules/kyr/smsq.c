@@ -257,7 +257,7 @@ static void *sender_loop(void *arg) {
         char err[CURL_ERROR_SIZE + 64] = "";
         rc = hv_mail_send(q->cfg, w.to, w.subject, w.body, err, sizeof err);
         if (rc)
-          snprintf(why, sizeof why, "the mail server did not take it: %s", err);
+          snprintf(why, sizeof why, "the mail server did not take it: %.90s", err);
       } else {
         rc = gateway_send(q->cfg, w.to, w.body, why, sizeof why);
       }
