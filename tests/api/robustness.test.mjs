@@ -86,10 +86,15 @@ test('the per-address connection limit holds', async () => {
   const socks = [];
   try {
     for (let i = 0; i < 20; i++) socks.push(await openIdle(srv.port, '127.0.0.9'));
-    const extra = await openIdle(srv.port, '127.0.0.9');
-    socks.push(extra);
-    await new Promise((r) => setTimeout(r, 500));
-    assert.ok(extra.closedAt > 0, 'the 21st connection from one address is closed');
+    socks.push(await openIdle(srv.port, '127.0.0.9'));
+    // One of the 21 is closed as soon as the server's workers have accepted
+    // them all (usually the last; workers accepting at the same moment may
+    // pick another). On a loaded machine under the sanitizers that can take
+    // a while; the idle timeout, 10 s, is well beyond the 5 s waited.
+    const closed = () => socks.filter((s) => s.closedAt).length;
+    for (let t = 0; t < 50 && !closed(); t++) await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(closed(), 1, 'of 21 connections from one address, exactly one is closed');
     const res = await fetch(srv.url + '/healthz');
     assert.equal(res.status, 200, 'other addresses are still served');
   } finally {

@@ -116,7 +116,14 @@ int hv_smsreply_fold(const char *in, char *out, size_t outlen) {
       space = o > 0; /* collapsed, and dropped at the start */
       continue;
     }
-    if (c == 0x064A)
+    /* Cherokee folds to its capitals (CaseFolding.txt); GLib's table
+     * folds them to the small letters and back again, so a folded word
+     * would not fold to itself. */
+    if (c >= 0xAB70 && c <= 0xABBF)
+      c = c - 0xAB70 + 0x13A0;
+    else if (c >= 0x13F8 && c <= 0x13FD)
+      c -= 8;
+    else if (c == 0x064A)
       c = 0x06CC; /* Arabic yeh as Persian yeh */
     else if (c == 0x0643)
       c = 0x06A9; /* Arabic kaf as Persian keheh */
@@ -133,21 +140,25 @@ int hv_smsreply_fold(const char *in, char *out, size_t outlen) {
       base = c;
   }
   out[o] = '\0';
-  /* Punctuation at either end ("Stop.", "¡Alto!", "「停止」"). */
+  /* Punctuation at either end ("Stop.", "¡Alto!", "「停止」"), with the
+   * marks that sit on it ("∌" is "∋" and a combining stroke): a mark left
+   * without its base would vanish when the text is folded again. */
   size_t start = 0;
   while (out[start]) {
     gunichar c = g_utf8_get_char(out + start);
-    if (!g_unichar_ispunct(c) && !g_unichar_isspace(c))
+    if (!g_unichar_ispunct(c) && !g_unichar_isspace(c) && !g_unichar_ismark(c))
       break;
     start = (size_t)(g_utf8_next_char(out + start) - out);
   }
   size_t end = o;
   while (end > start) {
-    const char *prev = g_utf8_find_prev_char(out, out + end);
-    gunichar c = g_utf8_get_char(prev);
+    const char *b = g_utf8_find_prev_char(out, out + end);
+    while (b > out + start && g_unichar_ismark(g_utf8_get_char(b)))
+      b = g_utf8_find_prev_char(out, b);
+    gunichar c = g_utf8_get_char(b);
     if (!g_unichar_ispunct(c) && !g_unichar_isspace(c))
       break;
-    end = (size_t)(prev - out);
+    end = (size_t)(b - out);
   }
   memmove(out, out + start, end - start);
   out[end - start] = '\0';

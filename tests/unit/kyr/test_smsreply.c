@@ -136,6 +136,30 @@ static void keywords_are_found_in_their_language(void **state) {
            NULL);
 }
 
+/* Folding a folded text changes nothing, also where GLib's case table
+ * goes round in a circle (Cherokee: capital to small and back). */
+static void folding_is_idempotent(void **state) {
+  (void)state;
+  const char *texts[] = {"\xe1\x8e\xaf",                 /* U+13AF, a Cherokee capital */
+                         "\xea\xad\xbf",                 /* U+AB7F, its small letter */
+                         "\xe1\x8f\xb8 STOP",            /* U+13F8 */
+                         "_\xe1\x84\x83\xe1\x85\xa9\xe1\x84\x8b\xe1\x85\xae" /* the fuzzer's */
+                         "\xe1\x86\xb7\xe1\x84\x86\xe1\x85\xa1\xe1\x8e\xaf", /* Hangul jamo */
+                         "\xe2\x88\x8c", "stop \xe2\x88\x8c", /* U+220C, a symbol and a stroke */
+                         "Stra\xc3\x9f" "e", "\xef\xbc\xb3TOP", "\xc3\x85ngstr\xc3\xb6m"};
+  for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+    char once[HV_SMSREPLY_FOLD_MAX], twice[HV_SMSREPLY_FOLD_MAX];
+    assert_int_equal(hv_smsreply_fold(texts[i], once, sizeof once), 0);
+    assert_int_equal(hv_smsreply_fold(once, twice, sizeof twice), 0);
+    assert_string_equal(once, twice);
+  }
+  /* Both cases of a Cherokee letter fold to the same text. */
+  char a[HV_SMSREPLY_FOLD_MAX], b[HV_SMSREPLY_FOLD_MAX];
+  assert_int_equal(hv_smsreply_fold("\xe1\x8e\xaf", a, sizeof a), 0);
+  assert_int_equal(hv_smsreply_fold("\xea\xad\xbf", b, sizeof b), 0);
+  assert_string_equal(a, b);
+}
+
 static void footers_fit_the_budget(void **state) {
   (void)state;
   bool fits;
@@ -167,6 +191,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(every_language_has_replies_that_fit),
       cmocka_unit_test(keywords_are_found_in_their_language),
+      cmocka_unit_test(folding_is_idempotent),
       cmocka_unit_test(footers_fit_the_budget),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
