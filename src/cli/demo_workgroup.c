@@ -38,8 +38,8 @@ static int session(struct hv_store *s, const struct hv_principal *by, const char
                    int attendance, const char *status, const char *summary, int64_t *id) {
   json_t *l = json_loads(langs, 0, NULL);
   json_t *f = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:s}", "kind", kind, "title", title,
-                        "held_on", day, "place", place, "languages", l ? l : json_array(),
-                        "status", status, "summary", summary);
+                        "held_on", day, "place", place, "languages", l ? l : json_array(), "status",
+                        status, "summary", summary);
   if (attendance >= 0)
     json_object_set_new(f, "attendance", json_integer(attendance));
   enum hv_qs qs = hv_wg_create(s, by, HV_WGE_SESSION, 0, f, id);
@@ -58,8 +58,8 @@ static int feedback(struct hv_store *s, const struct hv_principal *by, int64_t s
 /* A recommendation moved through `path` (statuses after proposed, the last
  * one possibly declined with `reason`). */
 static int recommendation(struct hv_store *s, const struct hv_principal *by, const char *title,
-                          const char *text, int64_t fb, const enum hv_wg_rec_status *path,
-                          size_t n, const char *reason, int64_t *id) {
+                          const char *text, int64_t fb, const enum hv_wg_rec_status *path, size_t n,
+                          const char *reason, int64_t *id) {
   struct hv_wg_refusal r;
   int64_t current = 0;
   json_t *ids = json_pack("[I]", (json_int_t)fb);
@@ -95,8 +95,7 @@ int hv_demo_workgroup(struct hv_store *s) {
   int64_t current;
   json_t *links = NULL;
   int rc = -1;
-  if (member(s, &wg, "Deputy Chief Dana Ortiz (demo)", "Los Angeles Police Department",
-             "Chair") ||
+  if (member(s, &wg, "Deputy Chief Dana Ortiz (demo)", "Los Angeles Police Department", "Chair") ||
       member(s, &wg, "Commissioner Lee Park (demo)", "Board of Police Commissioners",
              "Commission liaison") ||
       member(s, &wg, "Maria Chen (demo)", "Mayor's Office of Immigrant Affairs",
@@ -116,8 +115,8 @@ int hv_demo_workgroup(struct hv_store *s) {
               "when federal agents are present.",
               &boyle) ||
       session(s, &wg, "consultation", "Koreatown community consultation", "2025-10-18",
-              "Seoul International Park recreation center", "[\"Korean\", \"Spanish\"]", 42,
-              "held", "Small-business owners asked what officers do at a workplace raid.", &kt) ||
+              "Seoul International Park recreation center", "[\"Korean\", \"Spanish\"]", 42, "held",
+              "Small-business owners asked what officers do at a workplace raid.", &kt) ||
       session(s, &wg, "consultation", "Pacoima evening consultation", "2025-11-08",
               "Pacoima library meeting room", "[\"Spanish\", \"ASL\"]", 3, "held",
               "Few came after a rain storm; the group will return in the spring.", &pacoima) ||

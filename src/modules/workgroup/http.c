@@ -117,7 +117,8 @@ const char *hv_wg_redact(struct hv_request *rq, const char *field, const char *t
     for (int k = 0; k < HV_PII_MAX; k++)
       scan->redacted += r.found[k];
     for (size_t w = 0; scan->flags && w < r.nwords; w++)
-      json_array_append_new(scan->flags, json_pack("{s:s, s:s}", "field", field, "word", r.words[w]));
+      json_array_append_new(scan->flags,
+                            json_pack("{s:s, s:s}", "field", field, "word", r.words[w]));
   }
   hv_buf_free(&b);
   return out;
@@ -140,8 +141,7 @@ int hv_wg_check(struct hv_request *rq, enum hv_wg_entity e, json_t *fields, bool
   }
   if (!create && !json_object_get(fields, "version")) {
     set_err(err, 400, "missing_field",
-            "Send the version you read, so a change made meanwhile is not overwritten.",
-            "version");
+            "Send the version you read, so a change made meanwhile is not overwritten.", "version");
     return -1;
   }
   for (size_t i = 0; create && i < 4 && sp->required[i][0]; i++)
@@ -235,16 +235,16 @@ void hv_wg_write_error(struct hv_request *rq, enum hv_qs qs, const struct hv_wg_
     hv_wg_rec_next_text((enum hv_wg_rec_status)r->from, next, sizeof next);
     set_err(err, 422, "invalid_transition",
             hv_arena_printf(rq->arena,
-                            "A recommendation that is %s can move to %s, not to this status.",
-                            from, next),
+                            "A recommendation that is %s can move to %s, not to this status.", from,
+                            next),
             "status");
   } else if (qs == HV_QS_CONFLICT && r && r->field && !strcmp(r->field, "text")) {
     set_err(err, 409, "conflict", "The document holds as many versions as it may (200).", "text");
   } else if (qs == HV_QS_CONFLICT && r && r->field) {
-    set_err(err, 422, "invalid_value",
-            hv_arena_printf(rq->arena, "There is no record %lld to link to.",
-                            (long long)r->missing),
-            r->field);
+    set_err(
+        err, 422, "invalid_value",
+        hv_arena_printf(rq->arena, "There is no record %lld to link to.", (long long)r->missing),
+        r->field);
   } else if (qs == HV_QS_CONFLICT) {
     set_err(err, 409, "version_conflict",
             hv_arena_printf(rq->arena,
@@ -625,8 +625,7 @@ static void api_gl_add(struct hv_request *rq) {
   else if (!b.title)
     hv_reply_error(rq, 400, "missing_field", "Give the document a title.", "title");
   else if (!b.text)
-    hv_reply_error(rq, 400, "missing_field", "Write the document's first text (Markdown).",
-                   "text");
+    hv_reply_error(rq, 400, "missing_field", "Write the document's first text (Markdown).", "text");
   else if (hv_wg_has_raw_html(b.text))
     hv_reply_error(rq, 422, "invalid_value", RAW_HTML, "text");
   else if (b.recommendation_ids && !ids_ok(b.recommendation_ids))
@@ -661,7 +660,8 @@ static void api_gl_update(struct hv_request *rq) {
                    "version");
   else if (b.text || b.note)
     hv_reply_error(rq, 400, "unknown_field",
-                   "A new text is a new version: post it to .../versions.", b.text ? "text" : "note");
+                   "A new text is a new version: post it to .../versions.",
+                   b.text ? "text" : "note");
   else if (b.recommendation_ids && !ids_ok(b.recommendation_ids))
     hv_reply_error(rq, 400, "invalid_value", "List the recommendations by their ids (numbers).",
                    "recommendation_ids");

@@ -65,7 +65,10 @@ void hv_wg_rec_next_text(enum hv_wg_rec_status from, char *out, size_t cap) {
     if (!hv_wg_rec_can_move(from, (enum hv_wg_rec_status)t))
       continue;
     k++;
-    int w = snprintf(out + len, cap - len, "%s%s", k == 1 ? "" : k == n ? " or " : ", ",
+    int w = snprintf(out + len, cap - len, "%s%s",
+                     k == 1   ? ""
+                     : k == n ? " or "
+                              : ", ",
                      hv_wg_rec_statuses[t].code);
     if (w < 0)
       break;

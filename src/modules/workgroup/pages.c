@@ -77,11 +77,11 @@ static json_t *with_problems(json_t *ctx, json_t *problems) {
 }
 
 static void decorate_session(json_t *s) {
-  json_object_set_new(s, "kind_label", json_string(hv_wg_label(hv_wg_kinds, HV_WGK_MAX,
-                                                               jstr(s, "kind"))));
-  json_object_set_new(s, "status_label",
-                      json_string(hv_wg_label(hv_wg_session_statuses, HV_WGS_MAX,
-                                              jstr(s, "status"))));
+  json_object_set_new(s, "kind_label",
+                      json_string(hv_wg_label(hv_wg_kinds, HV_WGK_MAX, jstr(s, "kind"))));
+  json_object_set_new(
+      s, "status_label",
+      json_string(hv_wg_label(hv_wg_session_statuses, HV_WGS_MAX, jstr(s, "status"))));
   json_t *langs = json_object_get(s, "languages"), *l;
   size_t i;
   char buf[HV_WG_LANGS_MAX * (HV_WG_LANG_NAME_MAX + 2) + 1] = "";
@@ -97,8 +97,8 @@ static void decorate_session(json_t *s) {
 }
 
 static void decorate_rec(json_t *r) {
-  json_object_set_new(r, "status_label", json_string(hv_wg_label(hv_wg_rec_statuses, HV_WGR_MAX,
-                                                                 jstr(r, "status"))));
+  json_object_set_new(r, "status_label",
+                      json_string(hv_wg_label(hv_wg_rec_statuses, HV_WGR_MAX, jstr(r, "status"))));
   json_object_set_new(r, "declined", json_boolean(!strcmp(jstr(r, "status"), "declined")));
 }
 
@@ -148,9 +148,8 @@ static void members_page(struct hv_request *rq, int status, json_t *values, json
     return;
   }
   json_t *ctx = json_pack("{s:o, s:b, s:o, s:b, s:s?}", "items", items, "has_items",
-                          json_array_size(items) > 0, "v", values ? values : json_object(),
-                          "edit", (rq->principal->roles & HV_PERM_WORKGROUP) != 0, "notice",
-                          notice);
+                          json_array_size(items) > 0, "v", values ? values : json_object(), "edit",
+                          (rq->principal->roles & HV_PERM_WORKGROUP) != 0, "notice", notice);
   hv_page(rq, status, "workgroup_members", "Working-group members — Haven",
           with_problems(ctx, problems));
 }
@@ -250,7 +249,8 @@ static void page_session_add(struct hv_request *rq) {
   struct hv_wg_scan scan = {0, NULL};
   json_t *p = NULL;
   int64_t id;
-  static const char *const keys[] = {"kind", "title", "held_on", "place", "summary", "status", NULL};
+  static const char *const keys[] = {"kind",    "title",  "held_on", "place",
+                                     "summary", "status", NULL};
   if (hv_form_body(rq, &form))
     return;
   json_t *v = form_json(rq, &form, keys);
@@ -288,9 +288,10 @@ static void session_page(struct hv_request *rq, int status, int64_t id, json_t *
                       json_boolean(json_array_size(json_object_get(s, "feedback")) > 0));
   json_t *sts = json_array();
   for (int k = 0; k < HV_WGS_MAX; k++)
-    json_array_append_new(sts, json_pack("{s:s, s:s, s:b}", "code", hv_wg_session_statuses[k].code,
-                                         "label", hv_wg_session_statuses[k].label, "selected",
-                                         !strcmp(hv_wg_session_statuses[k].code, jstr(s, "status"))));
+    json_array_append_new(sts,
+                          json_pack("{s:s, s:s, s:b}", "code", hv_wg_session_statuses[k].code,
+                                    "label", hv_wg_session_statuses[k].label, "selected",
+                                    !strcmp(hv_wg_session_statuses[k].code, jstr(s, "status"))));
   json_object_set_new(s, "statuses", sts);
   json_t *ctx = json_pack("{s:o, s:s?, s:b}", "s", s, "notice", notice, "edit",
                           (rq->principal->roles & HV_PERM_WORKGROUP) != 0);
@@ -476,8 +477,8 @@ static void rec_page(struct hv_request *rq, int status, int64_t id, json_t *prob
     char when[64] = "";
     hv_time_format(json_integer_value(json_object_get(x, "at")), when, sizeof when);
     json_object_set_new(x, "when", json_string(when));
-    json_object_set_new(x, "to_label", json_string(hv_wg_label(hv_wg_rec_statuses, HV_WGR_MAX,
-                                                               jstr(x, "to"))));
+    json_object_set_new(x, "to_label",
+                        json_string(hv_wg_label(hv_wg_rec_statuses, HV_WGR_MAX, jstr(x, "to"))));
   }
   int from = hv_wg_find(hv_wg_rec_statuses, HV_WGR_MAX, jstr(r, "status"));
   json_t *next = json_array();
@@ -528,8 +529,8 @@ static void page_rec_move(struct hv_request *rq) {
     rec_page(rq, 422, id, problem("reason", "Say why the recommendation is declined."), NULL);
     return;
   }
-  enum hv_qs qs = hv_wg_rec_move(app->store, rq->principal, id, version,
-                                 (enum hv_wg_rec_status)to, reason, &r, &current);
+  enum hv_qs qs = hv_wg_rec_move(app->store, rq->principal, id, version, (enum hv_wg_rec_status)to,
+                                 reason, &r, &current);
   if (qs <= 0) {
     hv_wg_write_error(rq, qs, &r, current, "There is no such recommendation.", &err);
     if (err.status == 404)
@@ -557,9 +558,9 @@ static void gl_new_page(struct hv_request *rq, int status, json_t *values, json_
     return;
   }
   json_array_foreach(recs, i, x) decorate_rec(x);
-  json_t *ctx = json_pack("{s:o, s:o, s:b}", "v", values ? values : json_object(),
-                          "recommendations", recs, "has_recommendations",
-                          json_array_size(recs) > 0);
+  json_t *ctx =
+      json_pack("{s:o, s:o, s:b}", "v", values ? values : json_object(), "recommendations", recs,
+                "has_recommendations", json_array_size(recs) > 0);
   hv_page(rq, status, "workgroup_guideline_new", "New guideline document — Haven",
           with_problems(ctx, problems));
 }
@@ -593,7 +594,8 @@ static void page_gl_add(struct hv_request *rq) {
     return;
   }
   json_t *ids = form_ids(&form, "recommendation_id");
-  enum hv_qs qs = hv_wg_guideline_create(app->store, rq->principal, title, text, note, ids, &r, &id);
+  enum hv_qs qs =
+      hv_wg_guideline_create(app->store, rq->principal, title, text, note, ids, &r, &id);
   json_decref(ids);
   if (qs <= 0) {
     hv_wg_write_error(rq, qs, &r, 0, "There is no such document.", &err);
@@ -601,8 +603,8 @@ static void page_gl_add(struct hv_request *rq) {
     return;
   }
   json_decref(v);
-  hv_reply_redirect(rq, 303,
-                    hv_arena_printf(rq->arena, "/workgroup/guidelines/%lld?saved=0", (long long)id));
+  hv_reply_redirect(
+      rq, 303, hv_arena_printf(rq->arena, "/workgroup/guidelines/%lld?saved=0", (long long)id));
 }
 
 static void gl_page(struct hv_request *rq, int status, int64_t id, json_t *problems,
@@ -673,8 +675,8 @@ static void page_gl_version(struct hv_request *rq) {
       gl_page(rq, err.status, id, err_problem(&err), NULL);
     return;
   }
-  hv_reply_redirect(rq, 303,
-                    hv_arena_printf(rq->arena, "/workgroup/guidelines/%lld?saved=0", (long long)id));
+  hv_reply_redirect(
+      rq, 303, hv_arena_printf(rq->arena, "/workgroup/guidelines/%lld?saved=0", (long long)id));
 }
 
 /* --- the public page ----------------------------------------------------------------------- */
@@ -742,8 +744,8 @@ static void public_page(struct hv_request *rq, const char *tag) {
     char k[40];
     snprintf(k, sizeof k, "status_%s", jstr(x, "status"));
     json_t *label = json_object_get(ui, k);
-    json_array_append_new(rl, json_pack("{s:s, s:s, s:s, s:s}", "title", jstr(x, "title"),
-                                        "status", jstr(x, "status"), "status_label",
+    json_array_append_new(rl, json_pack("{s:s, s:s, s:s, s:s}", "title", jstr(x, "title"), "status",
+                                        jstr(x, "status"), "status_label",
                                         label ? json_string_value(label) : jstr(x, "status"),
                                         "date", jstr(x, "status_date")));
   }
@@ -761,14 +763,12 @@ static void public_page(struct hv_request *rq, const char *tag) {
   }
   const char *title = jstr(ui, "consult_title");
   json_t *site = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "name", "Haven", "static",
-                           app->assets->prefix, "demo", app->demo, "lang", tag, "dir", dir,
-                           "title", hv_arena_printf(rq->arena, "%s — %s", title,
-                                                    jstr(ui, "city")));
+                           app->assets->prefix, "demo", app->demo, "lang", tag, "dir", dir, "title",
+                           hv_arena_printf(rq->arena, "%s — %s", title, jstr(ui, "city")));
   json_t *ctx = json_pack("{s:o, s:o, s:o, s:b, s:o, s:b, s:o, s:b, s:o}", "site", site, "ui", ui,
-                          "held", held, "has_held", json_array_size(held) > 0, "upcoming",
-                          upcoming, "has_upcoming", json_array_size(upcoming) > 0,
-                          "recommendations", rl, "has_recommendations", json_array_size(rl) > 0,
-                          "languages", langs);
+                          "held", held, "has_held", json_array_size(held) > 0, "upcoming", upcoming,
+                          "has_upcoming", json_array_size(upcoming) > 0, "recommendations", rl,
+                          "has_recommendations", json_array_size(rl) > 0, "languages", langs);
   struct hv_buf b;
   hv_buf_init(&b, 1u << 20);
   int rc = hv_tpl_render(app->tpl, "consultations", ctx, &b);

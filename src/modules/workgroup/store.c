@@ -47,25 +47,23 @@ struct entity {
 static const struct column member_cols[] = {
     {"name", C_TEXT}, {"organisation", C_TEXT}, {"group_role", C_TEXT}, {"active", C_BOOL}};
 static const struct column session_cols[] = {
-    {"kind", C_TEXT},       {"title", C_TEXT},     {"held_on", C_TEXT},
-    {"place", C_TEXT},      {"languages", C_LANGS}, {"attendance", C_INT},
-    {"summary", C_TEXT},    {"status", C_TEXT}};
+    {"kind", C_TEXT},       {"title", C_TEXT},     {"held_on", C_TEXT}, {"place", C_TEXT},
+    {"languages", C_LANGS}, {"attendance", C_INT}, {"summary", C_TEXT}, {"status", C_TEXT}};
 static const struct column feedback_cols[] = {
     {"topic", C_TEXT}, {"summary", C_TEXT}, {"source", C_TEXT}};
 
 #define TAIL ", version, created_at, updated_at"
 #define MEMBER_COLS "id, name, organisation, group_role, active" TAIL
-#define SESSION_COLS                                                                               \
-  "id, kind, title, held_on, place, languages, attendance, summary, status" TAIL
+#define SESSION_COLS "id, kind, title, held_on, place, languages, attendance, summary, status" TAIL
 #define FEEDBACK_COLS "id, topic, summary, source" TAIL ", session_id"
 
 static struct hv_sql q_member_get = HV_SQL("SELECT " MEMBER_COLS " FROM wg_members WHERE id = ?");
 static struct hv_sql q_member_list =
     HV_SQL("SELECT " MEMBER_COLS " FROM wg_members WHERE ? = 0 ORDER BY organisation, name, id "
            "LIMIT ?");
-static struct hv_sql q_member_insert = HV_SQL(
-    "INSERT INTO wg_members (name, organisation, group_role, active, version, created_by, "
-    "created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?) RETURNING id");
+static struct hv_sql q_member_insert =
+    HV_SQL("INSERT INTO wg_members (name, organisation, group_role, active, version, created_by, "
+           "created_at, updated_at) VALUES (?, ?, ?, ?, 1, ?, ?, ?) RETURNING id");
 static struct hv_sql q_member_update =
     HV_SQL("UPDATE wg_members SET name = ?, organisation = ?, group_role = ?, active = ?, "
            "version = version + 1, updated_at = ? WHERE id = ? AND version = ?");
@@ -102,8 +100,8 @@ static const struct entity entities[HV_WGE_MAX] = {
     [HV_WGE_SESSION] = {"session", "wg_session", session_cols, N(session_cols), &q_session_get,
                         &q_session_list, &q_session_insert, &q_session_update, false},
     [HV_WGE_FEEDBACK] = {"feedback", "wg_feedback", feedback_cols, N(feedback_cols),
-                         &q_feedback_get, &q_feedback_list, &q_feedback_insert,
-                         &q_feedback_update, true},
+                         &q_feedback_get, &q_feedback_list, &q_feedback_insert, &q_feedback_update,
+                         true},
 };
 
 static json_t *text_or_null(const struct hv_row *r, int col) {
@@ -191,7 +189,8 @@ static enum hv_qs audit(struct hv_conn *c, const struct hv_principal *by, const 
   char oid[24];
   snprintf(oid, sizeof oid, "%lld", (long long)id);
   char *text = change ? hv_json_dump(change, NULL) : NULL;
-  struct hv_audit_event ev = {by->actor, action, type, oid, text ? text : "", text ? strlen(text) : 0};
+  struct hv_audit_event ev = {by->actor, action,           type,
+                              oid,       text ? text : "", text ? strlen(text) : 0};
   enum hv_qs qs = hv_audit_append(c, &ev);
   free(text);
   return qs < 0 ? qs : HV_QS_ONE;
@@ -327,7 +326,8 @@ static enum hv_qs update_tx(struct hv_conn *c, void *cls) {
 
 enum hv_qs hv_wg_update(struct hv_store *s, const struct hv_principal *by, enum hv_wg_entity e,
                         int64_t id, int64_t version, const json_t *fields, int64_t *current) {
-  struct write_args w = {.by = by, .e = &entities[e], .id = id, .version = version, .fields = fields};
+  struct write_args w = {
+      .by = by, .e = &entities[e], .id = id, .version = version, .fields = fields};
   enum hv_qs qs = bumped(hv_store_tx(s, true, update_tx, &w));
   if (current)
     *current = w.current;
@@ -394,8 +394,8 @@ static struct hv_sql q_feedback_exists = HV_SQL("SELECT COUNT(*) FROM wg_feedbac
 static struct hv_sql q_rec_exists = HV_SQL("SELECT COUNT(*) FROM wg_recommendations WHERE id = ?");
 static struct hv_sql q_rec_links_clear =
     HV_SQL("DELETE FROM wg_recommendation_feedback WHERE recommendation_id = ?");
-static struct hv_sql q_rec_link = HV_SQL(
-    "INSERT INTO wg_recommendation_feedback (recommendation_id, feedback_id) VALUES (?, ?)");
+static struct hv_sql q_rec_link =
+    HV_SQL("INSERT INTO wg_recommendation_feedback (recommendation_id, feedback_id) VALUES (?, ?)");
 static struct hv_sql q_gl_links_clear =
     HV_SQL("DELETE FROM wg_guideline_recommendations WHERE guideline_id = ?");
 static struct hv_sql q_gl_link = HV_SQL(
@@ -439,8 +439,7 @@ static enum hv_qs set_links(struct hv_conn *c, int64_t id, const json_t *links,
 
 #define REC_COLS                                                                                   \
   "id, title, body, status, decline_reason, status_changed_at, version, created_at, updated_at"
-static struct hv_sql q_rec_get =
-    HV_SQL("SELECT " REC_COLS " FROM wg_recommendations WHERE id = ?");
+static struct hv_sql q_rec_get = HV_SQL("SELECT " REC_COLS " FROM wg_recommendations WHERE id = ?");
 static struct hv_sql q_rec_list =
     HV_SQL("SELECT " REC_COLS " FROM wg_recommendations ORDER BY id DESC LIMIT ?");
 static struct hv_sql q_rec_insert = HV_SQL(
@@ -449,18 +448,18 @@ static struct hv_sql q_rec_insert = HV_SQL(
 static struct hv_sql q_rec_update =
     HV_SQL("UPDATE wg_recommendations SET title = ?, body = ?, version = version + 1, "
            "updated_at = ? WHERE id = ? AND version = ?");
-static struct hv_sql q_rec_move = HV_SQL(
-    "UPDATE wg_recommendations SET status = ?, decline_reason = ?, status_changed_at = ?, "
-    "version = version + 1, updated_at = ? WHERE id = ? AND version = ?");
+static struct hv_sql q_rec_move =
+    HV_SQL("UPDATE wg_recommendations SET status = ?, decline_reason = ?, status_changed_at = ?, "
+           "version = version + 1, updated_at = ? WHERE id = ? AND version = ?");
 static struct hv_sql q_rec_event =
     HV_SQL("INSERT INTO wg_recommendation_events (recommendation_id, from_status, to_status, "
            "reason, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)");
 static struct hv_sql q_rec_history =
     HV_SQL("SELECT from_status, to_status, reason, created_at FROM wg_recommendation_events "
            "WHERE recommendation_id = ? ORDER BY id");
-static struct hv_sql q_rec_feedback = HV_SQL(
-    "SELECT f.id, f.session_id, f.topic, f.summary FROM wg_recommendation_feedback l JOIN "
-    "wg_feedback f ON f.id = l.feedback_id WHERE l.recommendation_id = ? ORDER BY f.id");
+static struct hv_sql q_rec_feedback =
+    HV_SQL("SELECT f.id, f.session_id, f.topic, f.summary FROM wg_recommendation_feedback l JOIN "
+           "wg_feedback f ON f.id = l.feedback_id WHERE l.recommendation_id = ? ORDER BY f.id");
 static struct hv_sql q_rec_links_all = HV_SQL(
     "SELECT recommendation_id, feedback_id FROM wg_recommendation_feedback ORDER BY feedback_id");
 static struct hv_sql q_rec_guidelines = HV_SQL(
@@ -525,28 +524,29 @@ static enum hv_qs read_rec(struct hv_conn *c, int64_t id, json_t **out) {
 static enum hv_qs rec_create_tx(struct hv_conn *c, void *cls) {
   struct write_args *w = cls;
   int64_t now = hv_clock_wall_ms();
-  struct hv_param p[] = {HV_P_TEXT(w->title), HV_P_TEXT(w->body),       HV_P_INT(now),
-                         HV_P_INT(w->by->user_id), HV_P_INT(now), HV_P_INT(now)};
+  struct hv_param p[] = {HV_P_TEXT(w->title),      HV_P_TEXT(w->body), HV_P_INT(now),
+                         HV_P_INT(w->by->user_id), HV_P_INT(now),      HV_P_INT(now)};
   enum hv_qs qs = hv_db_int(c, &q_rec_insert, p, 6, &w->id);
   if (qs <= 0)
     return qs;
   if (w->links && (qs = set_links(c, w->id, w->links, &q_feedback_exists, &q_rec_links_clear,
                                   &q_rec_link, "feedback_ids", w->refusal)) < 0)
     return qs;
-  struct hv_param ev[] = {HV_P_INT(w->id), HV_P_NULL,     HV_P_TEXT("proposed"),
-                          HV_P_TEXT(""),   HV_P_INT(w->by->user_id), HV_P_INT(now)};
+  struct hv_param ev[] = {HV_P_INT(w->id),          HV_P_NULL,
+                          HV_P_TEXT("proposed"),    HV_P_TEXT(""),
+                          HV_P_INT(w->by->user_id), HV_P_INT(now)};
   if ((qs = hv_db_exec(c, &q_rec_event, ev, 6)) < 0)
     return qs;
-  json_t *change = json_pack("{s:s, s:s, s:s, s:O?}", "title", w->title, "text", w->body,
-                             "status", "proposed", "feedback_ids", w->links);
+  json_t *change = json_pack("{s:s, s:s, s:s, s:O?}", "title", w->title, "text", w->body, "status",
+                             "proposed", "feedback_ids", w->links);
   qs = audit(c, w->by, "workgroup.recommendation.create", "wg_recommendation", w->id, change);
   json_decref(change);
   return qs;
 }
 
 enum hv_qs hv_wg_rec_create(struct hv_store *s, const struct hv_principal *by, const char *title,
-                            const char *body, const json_t *feedback_ids,
-                            struct hv_wg_refusal *r, int64_t *id) {
+                            const char *body, const json_t *feedback_ids, struct hv_wg_refusal *r,
+                            int64_t *id) {
   struct write_args w = {
       .by = by, .title = title, .body = body, .links = feedback_ids, .refusal = r};
   memset(r, 0, sizeof *r);
@@ -603,10 +603,14 @@ static enum hv_qs rec_update_tx(struct hv_conn *c, void *cls) {
 
 enum hv_qs hv_wg_rec_update(struct hv_store *s, const struct hv_principal *by, int64_t id,
                             int64_t version, const char *title, const char *body,
-                            const json_t *feedback_ids, struct hv_wg_refusal *r,
-                            int64_t *current) {
-  struct write_args w = {.by = by, .id = id, .version = version, .title = title, .body = body,
-                         .links = feedback_ids, .refusal = r};
+                            const json_t *feedback_ids, struct hv_wg_refusal *r, int64_t *current) {
+  struct write_args w = {.by = by,
+                         .id = id,
+                         .version = version,
+                         .title = title,
+                         .body = body,
+                         .links = feedback_ids,
+                         .refusal = r};
   memset(r, 0, sizeof *r);
   enum hv_qs qs = bumped(hv_store_tx(s, true, rec_update_tx, &w));
   *current = w.current;
@@ -637,17 +641,14 @@ static enum hv_qs rec_move_tx(struct hv_conn *c, void *cls) {
   if (qs == HV_QS_NONE)
     qs = HV_QS_CONFLICT;
   if (qs > 0) {
-    struct hv_param ev[] = {HV_P_INT(w->id),
-                            HV_P_TEXT(from),
-                            HV_P_TEXT(to),
-                            HV_P_TEXT(w->note ? w->note : ""),
-                            HV_P_INT(w->by->user_id),
-                            HV_P_INT(now)};
+    struct hv_param ev[] = {
+        HV_P_INT(w->id),          HV_P_TEXT(from), HV_P_TEXT(to), HV_P_TEXT(w->note ? w->note : ""),
+        HV_P_INT(w->by->user_id), HV_P_INT(now)};
     qs = hv_db_exec(c, &q_rec_event, ev, 6);
   }
   if (qs > 0) {
-    json_t *change = json_pack("{s:s, s:s, s:s}", "from", from, "to", to, "reason",
-                               w->note ? w->note : "");
+    json_t *change =
+        json_pack("{s:s, s:s, s:s}", "from", from, "to", to, "reason", w->note ? w->note : "");
     qs = audit(c, w->by, "workgroup.recommendation.status", "wg_recommendation", w->id, change);
     json_decref(change);
   }
@@ -791,17 +792,16 @@ static int gl_many(void *cls, const struct hv_row *r) {
 }
 
 static int version_row(void *cls, const struct hv_row *r) {
-  json_array_append_new(cls, json_pack("{s:I, s:o, s:o, s:I}", "number",
-                                       (json_int_t)hv_row_int(r, 0), "text", text_or_null(r, 1),
-                                       "note", text_or_null(r, 2), "created_at",
-                                       (json_int_t)hv_row_int(r, 3)));
+  json_array_append_new(cls,
+                        json_pack("{s:I, s:o, s:o, s:I}", "number", (json_int_t)hv_row_int(r, 0),
+                                  "text", text_or_null(r, 1), "note", text_or_null(r, 2),
+                                  "created_at", (json_int_t)hv_row_int(r, 3)));
   return 0;
 }
 
 static int gl_rec_row(void *cls, const struct hv_row *r) {
   json_array_append_new(cls, json_pack("{s:I, s:o, s:o}", "id", (json_int_t)hv_row_int(r, 0),
-                                       "title", text_or_null(r, 1), "status",
-                                       text_or_null(r, 2)));
+                                       "title", text_or_null(r, 1), "status", text_or_null(r, 2)));
   return 0;
 }
 
@@ -832,12 +832,12 @@ static enum hv_qs gl_create_tx(struct hv_conn *c, void *cls) {
   enum hv_qs qs = hv_db_int(c, &q_gl_insert, p, 4, &w->id);
   if (qs <= 0 || (qs = add_version(c, w, 1)) < 0)
     return qs;
-  if (w->links && (qs = set_links(c, w->id, w->links, &q_rec_exists, &q_gl_links_clear,
-                                  &q_gl_link, "recommendation_ids", w->refusal)) < 0)
+  if (w->links && (qs = set_links(c, w->id, w->links, &q_rec_exists, &q_gl_links_clear, &q_gl_link,
+                                  "recommendation_ids", w->refusal)) < 0)
     return qs;
-  json_t *change = json_pack("{s:s, s:i, s:s, s:s, s:O?}", "title", w->title, "text_version", 1,
-                             "text", w->body, "note", w->note ? w->note : "",
-                             "recommendation_ids", w->links);
+  json_t *change =
+      json_pack("{s:s, s:i, s:s, s:s, s:O?}", "title", w->title, "text_version", 1, "text", w->body,
+                "note", w->note ? w->note : "", "recommendation_ids", w->links);
   qs = audit(c, w->by, "workgroup.guideline.create", "wg_guideline", w->id, change);
   json_decref(change);
   return qs;
@@ -847,8 +847,12 @@ enum hv_qs hv_wg_guideline_create(struct hv_store *s, const struct hv_principal 
                                   const char *title, const char *text, const char *note,
                                   const json_t *recommendation_ids, struct hv_wg_refusal *r,
                                   int64_t *id) {
-  struct write_args w = {.by = by, .title = title, .body = text, .note = note,
-                         .links = recommendation_ids, .refusal = r};
+  struct write_args w = {.by = by,
+                         .title = title,
+                         .body = text,
+                         .note = note,
+                         .links = recommendation_ids,
+                         .refusal = r};
   memset(r, 0, sizeof *r);
   enum hv_qs qs = bumped(hv_store_tx(s, true, gl_create_tx, &w));
   if (qs > 0)
@@ -892,8 +896,12 @@ enum hv_qs hv_wg_guideline_update(struct hv_store *s, const struct hv_principal 
                                   int64_t version, const char *title,
                                   const json_t *recommendation_ids, struct hv_wg_refusal *r,
                                   int64_t *current) {
-  struct write_args w = {.by = by, .id = id, .version = version, .title = title,
-                         .links = recommendation_ids, .refusal = r};
+  struct write_args w = {.by = by,
+                         .id = id,
+                         .version = version,
+                         .title = title,
+                         .links = recommendation_ids,
+                         .refusal = r};
   memset(r, 0, sizeof *r);
   enum hv_qs qs = bumped(hv_store_tx(s, true, gl_update_tx, &w));
   *current = w.current;
@@ -925,8 +933,8 @@ static enum hv_qs gl_version_tx(struct hv_conn *c, void *cls) {
 
 enum hv_qs hv_wg_guideline_add_version(struct hv_store *s, const struct hv_principal *by,
                                        int64_t id, int64_t version, const char *text,
-                                       const char *note, struct hv_wg_refusal *r,
-                                       int64_t *current, int64_t *number) {
+                                       const char *note, struct hv_wg_refusal *r, int64_t *current,
+                                       int64_t *number) {
   struct write_args w = {
       .by = by, .id = id, .version = version, .body = text, .note = note, .refusal = r};
   memset(r, 0, sizeof *r);

@@ -63,16 +63,15 @@ struct hv_wg_refusal {
  * `feedback_ids` (borrowed array of integers, may be NULL): HV_QS_CONFLICT
  * with r->field set when one does not exist. */
 enum hv_qs hv_wg_rec_create(struct hv_store *s, const struct hv_principal *by, const char *title,
-                            const char *body, const json_t *feedback_ids,
-                            struct hv_wg_refusal *r, int64_t *id);
+                            const char *body, const json_t *feedback_ids, struct hv_wg_refusal *r,
+                            int64_t *id);
 
 /* Changes the title, the text and/or the feedback links (NULL keeps
  * each) if the version is still `version` (else HV_QS_CONFLICT, *current
  * set, r->field NULL). */
 enum hv_qs hv_wg_rec_update(struct hv_store *s, const struct hv_principal *by, int64_t id,
                             int64_t version, const char *title, const char *body,
-                            const json_t *feedback_ids, struct hv_wg_refusal *r,
-                            int64_t *current);
+                            const json_t *feedback_ids, struct hv_wg_refusal *r, int64_t *current);
 
 /* Moves recommendation `id` to status `to` (with `reason`, required by the
  * caller for a decline) if its version is still `version` and the machine
@@ -108,8 +107,8 @@ enum hv_qs hv_wg_guideline_update(struct hv_store *s, const struct hv_principal 
  * HV_WG_VERSIONS_MAX versions. */
 enum hv_qs hv_wg_guideline_add_version(struct hv_store *s, const struct hv_principal *by,
                                        int64_t id, int64_t version, const char *text,
-                                       const char *note, struct hv_wg_refusal *r,
-                                       int64_t *current, int64_t *number);
+                                       const char *note, struct hv_wg_refusal *r, int64_t *current,
+                                       int64_t *number);
 
 /* Guideline `id` with "versions" (number, note, text, created_at; newest
  * first) and "recommendations" (id, title, status). */
