@@ -62,9 +62,24 @@ static const char *form_text(struct hv_request *rq, const struct hv_form *f, con
   return out;
 }
 
+/* The label people read for a form field. */
+static const char *field_label(const char *field) {
+  static const char *const labels[][2] = {
+      {"name", "Name"},       {"organisation", "Organisation"}, {"group_role", "Role in the group"},
+      {"kind", "Kind"},       {"title", "Title"},               {"held_on", "Date"},
+      {"place", "Place"},     {"languages", "Languages"},       {"attendance", "Attendance"},
+      {"summary", "Summary"}, {"status", "Status"},             {"topic", "Topic"},
+      {"source", "Source"},   {"text", "Text"},                 {"note", "Note"},
+      {"reason", "Reason"},   {"version", "Version"}};
+  for (size_t i = 0; field && i < sizeof labels / sizeof labels[0]; i++)
+    if (!strcmp(labels[i][0], field))
+      return labels[i][1];
+  return "Record";
+}
+
 static json_t *problem(const char *field, const char *message) {
   return json_pack("[{s:s, s:s, s:s}]", "anchor", field ? field : "main-content", "label",
-                   field ? field : "Record", "message", message);
+                   field_label(field), "message", message);
 }
 
 /* Adds the page's problems to `ctx` (both stolen/borrowed as json_pack). */
@@ -378,7 +393,10 @@ static void page_feedback_add(struct hv_request *rq) {
   json_t *v = form_json(rq, &form, keys);
   if (hv_wg_check(rq, HV_WGE_FEEDBACK, v, true, NULL, &scan, &err)) {
     json_decref(v);
-    session_page(rq, 422, id, err_problem(&err), NULL);
+    json_t *p = err_problem(&err);
+    if (err.field && !strcmp(err.field, "summary")) /* the feedback form's own field */
+      json_object_set_new(json_array_get(p, 0), "anchor", json_string("fb-summary"));
+    session_page(rq, 422, id, p, NULL);
     return;
   }
   enum hv_qs qs = hv_wg_create(app->store, rq->principal, HV_WGE_FEEDBACK, id, v, &fid);
