@@ -780,8 +780,10 @@ static void public_page(struct hv_request *rq, const char *tag) {
     json_decref(u);
   }
   const char *title = jstr(ui, "consult_title");
-  json_t *site = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "name", "Haven", "static",
-                           app->assets->prefix, "demo", app->demo, "lang", tag, "dir", dir, "title",
+  /* the site's header and footer are in English: marked so on other pages */
+  json_t *site = json_pack("{s:s, s:s, s:b, s:b, s:s, s:s, s:s}", "name", "Haven", "static",
+                           app->assets->prefix, "demo", app->demo, "english_chrome",
+                           strcmp(tag, "en") != 0, "lang", tag, "dir", dir, "title",
                            hv_arena_printf(rq->arena, "%s — %s", title, jstr(ui, "city")));
   json_t *ctx = json_pack("{s:o, s:o, s:o, s:b, s:o, s:b, s:o, s:b, s:o}", "site", site, "ui", ui,
                           "held", held, "has_held", json_array_size(held) > 0, "upcoming", upcoming,
