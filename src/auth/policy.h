@@ -75,6 +75,13 @@
  * which files them, the City Attorney's reviewers, and administrators. */
 #define HV_PERM_FOIA (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL))
 
+/* The LAPD working group's records (members, sessions, feedback,
+ * recommendations, guideline documents): the working group itself, MOIA
+ * and administrators edit; the City Attorney's reviewers and auditors read
+ * as well. The public page /consultations needs no sign-in. */
+#define HV_PERM_WORKGROUP (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(WORKGROUP))
+#define HV_PERM_WORKGROUP_READ (HV_PERM_WORKGROUP | HV_PB(LEGAL) | HV_PB(AUDITOR))
+
 /* Roles whose work spans the whole City. */
 #define HV_CITYWIDE                                                                                \
   (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LEGAL) | HV_PB(AGENT311) | HV_PB(WORKGROUP) | HV_PB(AUDITOR))

@@ -470,8 +470,11 @@ int hv_cmd_demo(int argc, char **argv) {
       rc = 1;
     } else if (hv_demo_foia(s)) {
       rc = 1;
+    } else if (hv_demo_workgroup(s)) {
+      rc = 1;
     } else {
       printf("the directive's FOIA request to ICE recorded (sample dates and tracking number)\n");
+      printf("the LAPD working group's sample consultations and recommendations recorded\n");
       printf("sample Know-Your-Rights content published: %d topics, %d texts (awaiting the City "
              "Attorney's review)\n",
              topics, texts);

@@ -19,6 +19,7 @@ const PAGES = [
   { path: '/calendars/working-days', status: 200, h1: 'Working-day calculator', text: 'as FOIA deadlines are counted' },
   { path: '/calendars/working-days?calendar=los-angeles&from=2026-11-25&days=20', status: 200, h1: 'Working-day calculator', text: 'Day after Thanksgiving' },
   { path: '/calendars/working-days?calendar=federal&from=2026-02-30&days=ten', status: 400, h1: 'Working-day calculator', text: 'Enter a whole number of working days' },
+  { path: '/consultations', status: 200, h1: 'Community consultations', text: 'Consultations held' },
 ];
 
 let srv;

@@ -42,6 +42,14 @@ uint64_t hv_kyr_generation(void);
 /* Moves the generation on (a directory import changed what is shown). */
 void hv_kyr_generation_bump(void);
 
+/* The public site's interface strings in language `tag` (each missing one
+ * taken from English; returned, caller decrefs), with the language's
+ * direction ("ltr" or "rtl", static) in *dir. NULL when the language is not
+ * on the site or its own strings lack `needed` (a page offered only in the
+ * languages translated for it). */
+struct hv_app;
+json_t *hv_kyr_ui(struct hv_app *app, const char *tag, const char *needed, const char **dir);
+
 /* The channels a text has renditions for. */
 enum hv_kyr_channel { HV_KC_WEB, HV_KC_SMS, HV_KC_PHONE, HV_KC_CARD, HV_KC_MAX };
 const char *hv_kyr_channel_code(enum hv_kyr_channel c);

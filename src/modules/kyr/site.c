@@ -100,6 +100,16 @@ static json_t *ui_strings(const char *tag) {
   return out;
 }
 
+json_t *hv_kyr_ui(struct hv_app *app, const char *tag, const char *needed, const char **dir) {
+  const struct language *g;
+  if (!tag || !site_load(app) || !(g = language(tag)))
+    return NULL;
+  if (needed && !json_object_get(json_object_get(site.ui, tag), needed))
+    return NULL;
+  *dir = g->dir;
+  return ui_strings(tag);
+}
+
 /* --- rendering ---------------------------------------------------------------- */
 
 /* The web font of the language's script, when the assets have one
