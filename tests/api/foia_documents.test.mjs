@@ -194,7 +194,8 @@ test('the page form adds a document with exemption rows, and answers mistakes be
   assert.match(page, /<option value="\(b\)\(7\)\(E\)">/);
   const version = /name="version" value="(\d+)"/.exec(page)[1];
   const fields = { csrf: s.moia.csrf, version, received_on: '2026-02-10', pages: '12', withheld_in_full: '', withheld_in_part: '',
-    event_id: '', exemption_code_1: '(b)(6)', exemption_full_1: '2', exemption_part_1: '3', exemption_code_2: '', exemption_full_2: '', exemption_part_2: '' };
+    event_id: '', exemption_code_1: '(b)(6)', exemption_full_1: '2', exemption_part_1: '3', exemption_code_2: '', exemption_full_2: '', exemption_part_2: '',
+    exemption_code_3: '', exemption_full_3: '', exemption_part_3: '', exemption_code_4: '', exemption_full_4: '', exemption_part_4: '' }; // every field the form sends (20 parts with the file)
   const bad = await upload(s.moia, req.id, PDF, undefined, { url: `/foia/${req.id}/documents`, fields: { ...fields, exemption_full_1: '13' } });
   assert.equal(bad.status, 422);
   const badHtml = await bad.text();
