@@ -106,21 +106,26 @@ struct hv_scheduler {
   char holder[96];
 };
 
+/* The first run comes one interval after start, not at once: a process
+ * restarting (a deploy, a crash loop) does not run the jobs each time, and
+ * start-up does not compete with them for the database. */
 static void *loop(void *arg) {
   struct hv_scheduler *k = arg;
   pthread_mutex_lock(&k->mu);
   while (!k->stop) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += k->cfg->reminder_interval;
+    while (!k->stop && pthread_cond_timedwait(&k->cv, &k->mu, &until) == 0)
+      ;
+    if (k->stop)
+      break;
     pthread_mutex_unlock(&k->mu);
     int done = 0;
     run_jobs(k->cfg, k->store, k->jobs, k->njobs, k->holder, &done);
     if (done > 0)
       hv_sender_poke(k->sender);
     pthread_mutex_lock(&k->mu);
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += k->cfg->reminder_interval;
-    while (!k->stop && pthread_cond_timedwait(&k->cv, &k->mu, &until) == 0)
-      ;
   }
   pthread_mutex_unlock(&k->mu);
   return NULL;
