@@ -13,7 +13,9 @@
 #include "auth/password.h"
 #include "cli/cli.h"
 #include "modules/kyr/smsq.h"
+#include "modules/foia/reminders.h"
 #include "modules/notify/notify.h"
+#include "modules/notify/scheduler.h"
 #include <curl/curl.h>
 #include "core/clock.h"
 #include "core/log.h"
@@ -58,6 +60,12 @@ static void *checkpoint_loop(void *arg) {
   pthread_mutex_unlock(&k->mu);
   return NULL;
 }
+
+/* The scheduler's jobs, one row per module (issue 6 adds plan and contract
+ * reminders here). */
+static const struct hv_job jobs[] = {
+    {"foia.reminders", hv_foia_reminders_run},
+};
 
 int hv_cmd_serve(int argc, char **argv) {
   struct hv_config cfg;
@@ -114,6 +122,7 @@ int hv_cmd_serve(int argc, char **argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   app.sender = hv_sender_start(&cfg, store);
   app.smsq = hv_smsq_start(&cfg, store);
+  struct hv_scheduler *scheduler = NULL;
   if (hv_server_start(&cfg, router, &app, hv_auth_request, &app.server, err, sizeof err)) {
     fprintf(stderr, "haven serve: %s\n", err);
     goto out;
@@ -122,6 +131,7 @@ int hv_cmd_serve(int argc, char **argv) {
   pthread_t ck_thread;
   bool ck_running = cfg.audit_checkpoint > 0 &&
                     pthread_create(&ck_thread, NULL, checkpoint_loop, &ck) == 0;
+  scheduler = hv_scheduler_start(&cfg, store, jobs, sizeof jobs / sizeof jobs[0], app.sender);
   hv_log(HV_LOG_INFO, "serving", HV_LS("url", cfg.base_url), HV_LS("listen", cfg.listen_host),
          HV_LI("port", hv_server_port(app.server)), HV_LI("threads", cfg.threads),
          HV_LS("db", strncmp(cfg.db, "sqlite:", 7) == 0 ? "sqlite" : "postgresql"));
@@ -132,6 +142,8 @@ int hv_cmd_serve(int argc, char **argv) {
   hv_log(HV_LOG_INFO, "stopping", HV_LS("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"));
   hv_server_stop(app.server);
   app.server = NULL;
+  hv_scheduler_stop(scheduler);
+  scheduler = NULL;
   hv_sender_stop(app.sender);
   app.sender = NULL;
   hv_smsq_stop(app.smsq);

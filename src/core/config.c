@@ -12,7 +12,7 @@
 
 #include "core/str.h"
 
-enum hv_setting_type { T_STR, T_UINT, T_SIZE, T_LISTEN, T_DB, T_TZ, T_LEVEL, T_URL, T_ADDR, T_MAILURL, T_OPT };
+enum hv_setting_type { T_STR, T_UINT, T_SIZE, T_LISTEN, T_DB, T_TZ, T_LEVEL, T_URL, T_ADDR, T_MAILURL, T_OPT, T_DAYS };
 
 struct hv_setting {
   const char *name; /* INI key; the flag is --name with '_' as '-' */
@@ -88,8 +88,54 @@ static const struct hv_setting settings[] = {
      "password or Bearer token, at least 32 characters; empty: the webhook refuses every call)"},
     {"notify_moia", "HAVEN_NOTIFY_MOIA", T_OPT, S(notify_moia), 0, 0, "",
      "MOIA's on-call email addresses, comma-separated, told of every quick alert"},
+    {"reminder_interval", "HAVEN_REMINDER_INTERVAL", T_UINT, S(reminder_interval), 0, 86400,
+     "3600", "seconds between runs of serve's scheduler (deadline reminders; 0: off)"},
+    {"reminder_days", "HAVEN_REMINDER_DAYS", T_DAYS, S(reminder_days), 0, 0, "5,1",
+     "working days before each FOIA deadline to send a reminder, comma-separated (and one on the "
+     "day it is overdue)"},
+    {"reminder_to", "HAVEN_REMINDER_TO", T_OPT, S(reminder_to), 0, 0, "",
+     "addresses FOIA deadline reminders go to, comma-separated (empty: every active MOIA and City "
+     "Attorney user)"},
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
+
+int hv_reminder_days_parse(const char *s, int out[HV_REMINDER_DAYS_MAX]) {
+  int n = 0;
+  const char *p = s;
+  if (!s)
+    return -1;
+  while (*p) {
+    while (*p == ' ')
+      p++;
+    if (*p < '0' || *p > '9')
+      return -1;
+    int v = 0;
+    while (*p >= '0' && *p <= '9') {
+      v = v * 10 + (*p++ - '0');
+      if (v > 60)
+        return -1;
+    }
+    while (*p == ' ')
+      p++;
+    if (*p == ',' && p[1] == '\0')
+      return -1;
+    if (*p && *p++ != ',')
+      return -1;
+    if (n == HV_REMINDER_DAYS_MAX)
+      return -1;
+    for (int i = 0; i < n; i++)
+      if (out[i] == v)
+        return -1;
+    /* kept largest first */
+    int i = n++;
+    while (i > 0 && out[i - 1] < v) {
+      out[i] = out[i - 1];
+      i--;
+    }
+    out[i] = v;
+  }
+  return n;
+}
 
 static void errf(char *err, size_t errlen, const char *origin, const char *name, const char *why) {
   snprintf(err, errlen, "%s: setting '%s': %s", origin, name, why);
@@ -289,6 +335,15 @@ int hv_config_set(struct hv_config *c, const char *name, const char *v, const ch
       goto bad;
     }
     break;
+  case T_DAYS: {
+    int days[HV_REMINDER_DAYS_MAX];
+    if (hv_reminder_days_parse(v, days) < 0) {
+      why = "expected distinct whole numbers of working days from 0 to 60, comma-separated (at "
+            "most 8), e.g. 5,1";
+      goto bad;
+    }
+    break;
+  }
   }
   if (set_string(c, s, v)) {
     why = "value too long";

@@ -46,7 +46,18 @@ struct hv_config {
   char sms_from[64];
   char sms_inbound_token[256]; /* the gateway's secret for the inbound webhook; empty: refused */
   char notify_moia[1024];    /* MOIA's on-call addresses, comma-separated */
+  unsigned reminder_interval; /* seconds between scheduler runs in serve; 0: no scheduler */
+  char reminder_days[64];     /* working days before a deadline to remind, e.g. "5,1" */
+  char reminder_to[1024];     /* reminder addresses; empty: active MOIA and legal users */
 };
+
+/* The most reminder offsets `reminder_days` lists. */
+#define HV_REMINDER_DAYS_MAX 8
+
+/* Parses a `reminder_days` list ("5,1": distinct whole numbers of working
+ * days, 0 to 60, at most HV_REMINDER_DAYS_MAX) into `out`, largest first.
+ * Returns how many, or -1 when malformed. */
+int hv_reminder_days_parse(const char *s, int out[HV_REMINDER_DAYS_MAX]);
 
 /* Fills `c` with the built-in defaults. */
 void hv_config_defaults(struct hv_config *c);

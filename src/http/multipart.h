@@ -9,7 +9,7 @@
 
 #include "core/arena.h"
 
-#define HV_MULTIPART_MAX_PARTS 16
+#define HV_MULTIPART_MAX_PARTS 32 /* the FOIA document form has 20 */
 
 struct hv_part {
   const char *name;     /* form field name (arena) */

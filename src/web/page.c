@@ -138,6 +138,8 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_foia_routes, hv_foia_nroutes, err, errlen) ||
       hv_router_add(r, hv_foia_request_routes, hv_foia_request_nroutes, err, errlen) ||
       hv_router_add(r, hv_foia_pages, hv_foia_npages, err, errlen) ||
+      hv_router_add(r, hv_foia_document_routes, hv_foia_document_nroutes, err, errlen) ||
+      hv_router_add(r, hv_foia_record_routes, hv_foia_record_nroutes, err, errlen) ||
       hv_router_add(r, hv_workgroup_routes, hv_workgroup_nroutes, err, errlen) ||
       hv_router_add(r, hv_workgroup_pages, hv_workgroup_npages, err, errlen))
     return -1;

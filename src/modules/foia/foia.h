@@ -20,6 +20,31 @@ extern const size_t hv_foia_request_nroutes;
 extern const struct hv_route hv_foia_pages[];
 extern const size_t hv_foia_npages;
 
+/* Documents received (documents_http.c) and the full record (record.c). */
+extern const struct hv_route hv_foia_document_routes[];
+extern const size_t hv_foia_document_nroutes;
+extern const struct hv_route hv_foia_record_routes[];
+extern const size_t hv_foia_record_nroutes;
+
+/* The request page (pages.c) answered with `status`, the problems (stolen;
+ * [{"anchor", "label", "message"}] or NULL) beside its forms and a notice. */
+void hv_foia_request_page(struct hv_request *rq, int status, int64_t id, json_t *problems,
+                          const char *notice);
+
+/* Adds the words people read beside a deadline (pages.c). */
+void hv_foia_decorate_deadline(json_t *d);
+
+struct hv_foia_deadlines;
+struct hv_closures;
+/* Computes the deadlines of request `r` (JSON as hv_foia_get or
+ * hv_foia_list answer it, with its "events") on the federal calendar with
+ * its closures `cl`, "today" being `now`. */
+void hv_foia_compute(const json_t *r, const struct hv_closures *cl, hv_day now,
+                     struct hv_foia_deadlines *out);
+
+/* The city's date now (the clock's wall time, in the city's zone). */
+hv_day hv_foia_today(void);
+
 /* Request `id` with tracking numbers, events and computed "deadlines"
  * (returned), or NULL after replying 404 or 503. */
 json_t *hv_foia_request_view(struct hv_request *rq, int64_t id);

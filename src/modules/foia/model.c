@@ -42,6 +42,39 @@ const struct hv_foia_choice hv_foia_reasons[HV_FTR_MAX] = {
     [HV_FTR_APPEAL] = {"appeal", "Appeal"},
 };
 
+/* 5 U.S.C. 552(b)(1)-(9), with (b)(7)'s six parts, in the order of the
+ * statute. Descriptions are the usual short forms, not the statute's text. */
+const struct hv_foia_exemption hv_foia_exemptions[HV_FOIA_EXEMPTIONS_N] = {
+    {"(b)(1)", "Classified national defense or foreign policy information"},
+    {"(b)(2)", "Internal personnel rules and practices of the agency"},
+    {"(b)(3)", "Information exempted from release by another statute"},
+    {"(b)(4)", "Trade secrets and confidential commercial or financial information"},
+    {"(b)(5)", "Privileged inter- or intra-agency communications (deliberative process, "
+               "attorney-client, attorney work product)"},
+    {"(b)(6)", "Personnel, medical and similar files: a clearly unwarranted invasion of "
+               "personal privacy"},
+    {"(b)(7)", "Records compiled for law enforcement purposes"},
+    {"(b)(7)(A)", "Law enforcement records: could interfere with enforcement proceedings"},
+    {"(b)(7)(B)", "Law enforcement records: would deprive a person of a fair trial or an "
+                  "impartial adjudication"},
+    {"(b)(7)(C)", "Law enforcement records: could be an unwarranted invasion of personal "
+                  "privacy"},
+    {"(b)(7)(D)", "Law enforcement records: could disclose a confidential source"},
+    {"(b)(7)(E)", "Law enforcement records: would disclose techniques, procedures or guidelines "
+                  "for investigations or prosecutions"},
+    {"(b)(7)(F)", "Law enforcement records: could endanger the life or physical safety of any "
+                  "person"},
+    {"(b)(8)", "Reports about the supervision of financial institutions"},
+    {"(b)(9)", "Geological and geophysical information about wells"},
+};
+
+int hv_foia_exemption_find(const char *code) {
+  for (int i = 0; code && i < HV_FOIA_EXEMPTIONS_N; i++)
+    if (strcmp(hv_foia_exemptions[i].code, code) == 0)
+      return i;
+  return -1;
+}
+
 int hv_foia_choice_find(const struct hv_foia_choice *table, size_t n, const char *code) {
   for (size_t i = 0; code && i < n; i++)
     if (strcmp(table[i].code, code) == 0)

@@ -54,6 +54,17 @@ enum hv_foia_status {
  * referral to another component or agency, an appeal. */
 enum hv_foia_reason { HV_FTR_INITIAL, HV_FTR_REFERRAL, HV_FTR_APPEAL, HV_FTR_MAX };
 
+/* A FOIA exemption (5 U.S.C. 552(b)) as agencies cite it, with its short
+ * description. */
+struct hv_foia_exemption {
+  const char *code;        /* "(b)(6)", "(b)(7)(C)" */
+  const char *description; /* for people */
+};
+#define HV_FOIA_EXEMPTIONS_N 15
+extern const struct hv_foia_exemption hv_foia_exemptions[HV_FOIA_EXEMPTIONS_N];
+/* The index of exemption `code` (exactly as in the table), or -1. */
+int hv_foia_exemption_find(const char *code);
+
 /* The tables, indexed by the enums (HV_FEV_MAX etc. entries). */
 extern const struct hv_foia_choice hv_foia_event_types[HV_FEV_MAX];
 extern const struct hv_foia_choice hv_foia_statuses[HV_FST_MAX];

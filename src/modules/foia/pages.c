@@ -13,6 +13,7 @@
 
 #include "auth/policy.h"
 #include "modules/foia/deadline.h"
+#include "modules/foia/documents.h"
 #include "modules/foia/foia.h"
 #include "modules/foia/requests.h"
 #include "web/api.h"
@@ -24,7 +25,7 @@ static const char *label_of(const struct hv_foia_choice *t, size_t n, const char
 }
 
 /* Adds the words a deadline is read with. */
-static void decorate_deadline(json_t *d) {
+void hv_foia_decorate_deadline(json_t *d) {
   const char *st = json_string_value(json_object_get(d, "status"));
   json_t *left = json_object_get(d, "days_left");
   const char *unit = json_string_value(json_object_get(d, "unit"));
@@ -69,14 +70,61 @@ static void page_board(struct hv_request *rq) {
                         json_string(label_of(hv_foia_statuses, HV_FST_MAX,
                                              json_string_value(json_object_get(r, "status")))));
     if (json_is_object(json_object_get(r, "next_deadline")))
-      decorate_deadline(json_object_get(r, "next_deadline"));
+      hv_foia_decorate_deadline(json_object_get(r, "next_deadline"));
   }
   json_t *ctx = json_pack("{s:o, s:b}", "items", items, "has_items", json_array_size(items) > 0);
   hv_page(rq, 200, "foia_board", "FOIA requests — Haven", ctx);
 }
 
-static void request_page(struct hv_request *rq, int status, int64_t id, json_t *problems,
-                         const char *notice) {
+/* The documents section's context: the documents with their download
+ * links and exemptions, the release summary's words, the form's choices. */
+static void documents_ctx(struct hv_request *rq, json_t *r, int64_t id) {
+  size_t i;
+  json_t *x;
+  json_t *docs = json_object_get(r, "documents");
+  json_array_foreach(docs, i, x) {
+    json_object_set_new(
+        x, "download",
+        json_string(hv_arena_printf(rq->arena, "/foia/%lld/documents/%lld", (long long)id,
+                                    (long long)json_integer_value(json_object_get(x, "id")))));
+    json_object_set_new(x, "has_exemptions",
+                        json_boolean(json_array_size(json_object_get(x, "exemptions")) > 0));
+    json_int_t size = json_integer_value(json_object_get(x, "size"));
+    json_object_set_new(
+        x, "size_label",
+        json_string(hv_arena_printf(rq->arena, "%lld KB", (long long)((size + 1023) / 1024))));
+  }
+  json_object_set_new(r, "has_documents", json_boolean(json_array_size(docs) > 0));
+  json_t *sum = json_object_get(r, "release_summary");
+  json_object_set_new(sum, "has_exemptions",
+                      json_boolean(json_array_size(json_object_get(sum, "exemptions")) > 0));
+  json_t *releases = json_array();
+  json_array_foreach(json_object_get(r, "events"), i, x) {
+    const char *t = json_string_value(json_object_get(x, "type"));
+    if (t && (!strcmp(t, "interim_release") || !strcmp(t, "final_response")))
+      json_array_append_new(releases, json_pack("{s:O, s:O, s:O}", "id", json_object_get(x, "id"),
+                                                "label", json_object_get(x, "label"), "date",
+                                                json_object_get(x, "date")));
+  }
+  json_object_set_new(r, "releases", releases);
+  json_t *codes = json_array();
+  for (int k = 0; k < HV_FOIA_EXEMPTIONS_N; k++)
+    json_array_append_new(codes, json_pack("{s:s, s:s}", "code", hv_foia_exemptions[k].code,
+                                           "description", hv_foia_exemptions[k].description));
+  json_t *rows = json_array();
+  for (int k = 1; k <= HV_FOIA_FORM_EXEMPTION_ROWS; k++)
+    json_array_append_new(rows, json_pack("{s:i, s:O}", "n", k, "codes", codes));
+  json_decref(codes);
+  json_object_set_new(r, "exemption_rows", rows);
+  size_t max = ((struct hv_app *)rq->app)->cfg->attachment_max;
+  json_object_set_new(r, "file_max_label",
+                      json_string(max >= (1u << 20)
+                                      ? hv_arena_printf(rq->arena, "%zu MB", max >> 20)
+                                      : hv_arena_printf(rq->arena, "%zu KB", max >> 10)));
+}
+
+void hv_foia_request_page(struct hv_request *rq, int status, int64_t id, json_t *problems,
+                          const char *notice) {
   json_t *r = hv_foia_request_view(rq, id);
   size_t i;
   json_t *x;
@@ -84,7 +132,7 @@ static void request_page(struct hv_request *rq, int status, int64_t id, json_t *
     json_decref(problems);
     return;
   }
-  json_array_foreach(json_object_get(r, "deadlines"), i, x) decorate_deadline(x);
+  json_array_foreach(json_object_get(r, "deadlines"), i, x) hv_foia_decorate_deadline(x);
   json_array_foreach(json_object_get(r, "events"), i, x)
       json_object_set_new(x, "label",
                           json_string(label_of(hv_foia_event_types, HV_FEV_MAX,
@@ -115,6 +163,7 @@ static void request_page(struct hv_request *rq, int status, int64_t id, json_t *
     json_array_append_new(types, json_pack("{s:s, s:s}", "code", hv_foia_event_types[k].code,
                                            "label", hv_foia_event_types[k].label));
   json_object_set_new(r, "event_types", types);
+  documents_ctx(rq, r, id);
   json_object_set_new(r, "site_csrf", json_string(rq->principal ? rq->principal->csrf : ""));
   if (notice)
     json_object_set_new(r, "notice", json_string(notice));
@@ -127,10 +176,11 @@ static void request_page(struct hv_request *rq, int status, int64_t id, json_t *
 
 static void page_request(struct hv_request *rq) {
   const char *added = hv_query(rq, "added");
-  request_page(rq, 200, hv_param(rq, "id")->num, NULL,
+  hv_foia_request_page(rq, 200, hv_param(rq, "id")->num, NULL,
                added && !strcmp(added, "event")      ? "The event was added."
                : added && !strcmp(added, "tracking") ? "The tracking number was added."
                : added && !strcmp(added, "request")  ? "The request was recorded."
+               : added && !strcmp(added, "document") ? "The document was added."
                                                      : NULL);
 }
 
@@ -152,7 +202,7 @@ static void page_event_add(struct hv_request *rq) {
   if (!problem && note && strlen(note) > 2000)
     problem = "Keep the note under 2000 characters.", field = "note";
   if (problem) {
-    request_page(rq, 422, id,
+    hv_foia_request_page(rq, 422, id,
                  one_problem(field,
                              !strcmp(field, "type")   ? "What happened"
                              : !strcmp(field, "date") ? "Date"
@@ -168,7 +218,7 @@ static void page_event_add(struct hv_request *rq) {
     return;
   }
   if (qs < 0) {
-    request_page(rq, qs == HV_QS_CONFLICT ? 409 : 503, id,
+    hv_foia_request_page(rq, qs == HV_QS_CONFLICT ? 409 : 503, id,
                  one_problem("type", "Timeline",
                              qs == HV_QS_CONFLICT ? "The timeline is full (200 events)."
                                                   : "The database did not answer. Nothing was "
@@ -211,7 +261,7 @@ static void page_tracking_add(struct hv_request *rq) {
       problem = "The database did not answer. Nothing was saved; please try again.";
   }
   if (problem) {
-    request_page(rq, qs == HV_QS_CONFLICT ? 409 : 422, id,
+    hv_foia_request_page(rq, qs == HV_QS_CONFLICT ? 409 : 422, id,
                  one_problem(field, "Tracking number", problem), NULL);
     return;
   }

@@ -8,6 +8,7 @@
 #include "audit/audit.h"
 #include "core/clock.h"
 #include "core/json.h"
+#include "modules/foia/docstore.h"
 #include "modules/foia/requests.h"
 
 #define COLS                                                                                       \
@@ -154,12 +155,15 @@ static enum hv_qs read_one(struct hv_conn *c, int64_t id, json_t **out) {
     return qs < 0 ? qs : HV_QS_NONE;
   struct children ev = {*out, NULL, "events"}, tn = {*out, NULL, "tracking_numbers"};
   struct hv_param pt[] = {HV_P_INT(id), HV_P_INT(HV_FOIA_TRACKING_MAX)};
+  json_t *docs = NULL;
   if ((qs = hv_db_query(c, &q_events, p, 2, event_row, &ev)) < 0 ||
-      (qs = hv_db_query(c, &q_tracking, pt, 2, tracking_row, &tn)) < 0) {
+      (qs = hv_db_query(c, &q_tracking, pt, 2, tracking_row, &tn)) < 0 ||
+      (qs = hv_foia_documents_read(c, id, &docs)) < 0) {
     json_decref(*out);
     *out = NULL;
     return qs;
   }
+  json_object_set_new(*out, "documents", docs);
   return HV_QS_ONE;
 }
 

@@ -18,13 +18,14 @@
 #include "core/json.h"
 #include "core/timefmt.h"
 #include "modules/foia/deadline.h"
+#include "modules/foia/documents.h"
 #include "modules/foia/foia.h"
 #include "modules/foia/requests.h"
 #include "web/api.h"
 #include "web/app.h"
 
 /* The city's date now. */
-static hv_day today(void) {
+hv_day hv_foia_today(void) {
   char iso[40];
   hv_day d = 0;
   hv_time_format_iso(hv_clock_wall_ms(), iso, sizeof iso);
@@ -110,9 +111,8 @@ static json_t *deadline_json(const struct hv_deadline *dl) {
   return o;
 }
 
-/* Computes the deadlines of request `r` (its "events" read) and sets
- * "deadlines" (all, when `all`) and "next_deadline" on it. */
-static void add_deadlines(json_t *r, const struct hv_closures *cl, hv_day now, bool all) {
+void hv_foia_compute(const json_t *r, const struct hv_closures *cl, hv_day now,
+                     struct hv_foia_deadlines *out) {
   static _Thread_local struct hv_foia_event ev[HV_FOIA_EVENTS_MAX];
   size_t n = 0, i;
   json_t *e;
@@ -132,8 +132,14 @@ static void add_deadlines(json_t *r, const struct hv_closures *cl, hv_day now, b
                                 cl->items,
                                 cl->n,
                                 now};
+  hv_foia_deadlines(&in, out);
+}
+
+/* Computes the deadlines of request `r` (its "events" read) and sets
+ * "deadlines" (all, when `all`) and "next_deadline" on it. */
+static void add_deadlines(json_t *r, const struct hv_closures *cl, hv_day now, bool all) {
   struct hv_foia_deadlines out;
-  hv_foia_deadlines(&in, &out);
+  hv_foia_compute(r, cl, now, &out);
   if (all) {
     json_t *list = json_array();
     for (int k = 0; k < HV_DL_MAX; k++)
@@ -160,8 +166,10 @@ json_t *hv_foia_request_view(struct hv_request *rq, int64_t id) {
     hv_reply_store_error(rq, HV_QS_HARD);
     return NULL;
   }
-  add_deadlines(r, cl, today(), true);
+  add_deadlines(r, cl, hv_foia_today(), true);
   free(cl);
+  json_object_set_new(r, "release_summary",
+                      hv_foia_release_summary(json_object_get(r, "documents")));
   return r;
 }
 
@@ -191,7 +199,7 @@ json_t *hv_foia_board_view(struct hv_request *rq, bool all) {
     hv_reply_store_error(rq, HV_QS_HARD);
     return NULL;
   }
-  hv_day now = today();
+  hv_day now = hv_foia_today();
   size_t i, n = json_array_size(list);
   json_t *r;
   json_t **items = malloc((n ? n : 1) * sizeof *items);
@@ -389,7 +397,7 @@ const char *hv_foia_event_problem(const char *type, const char *date, int *t, co
   *field = "date";
   if (!date || hv_day_parse(date, &d) != 0)
     return "Enter the date it happened, as YYYY-MM-DD, between 1990 and 2200.";
-  if (d > today())
+  if (d > hv_foia_today())
     return "The date is in the future: record an event once it has happened.";
   return NULL;
 }

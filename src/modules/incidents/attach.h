@@ -6,79 +6,24 @@
  * outside every served folder. The row is committed, with its audit event,
  * only after the file is durably on disk.
  *
- * attach.c: the key, sealing and opening, the files, the SQL.
+ * core/sealed.c: the key, sealing and opening, the files (shared with the
+ * FOIA documents). attach.c: the SQL.
  * attach_http.c: the API and the page form, and their route table. */
 #ifndef HV_ATTACH_H
 #define HV_ATTACH_H
 
 #include <jansson.h>
-#include <sodium.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "auth/auth.h"
+#include "core/sealed.h"
 #include "http/http.h"
 #include "store/store.h"
 
 extern const struct hv_route hv_attachment_routes[];
 extern const size_t hv_attachment_nroutes;
-
-#define HV_ATTACH_KEY_BYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES /* 32 */
-#define HV_ATTACH_NAME_LEN 32 /* 128 random bits as lower-case hex */
-/* nonce || ciphertext || tag */
-#define HV_ATTACH_OVERHEAD                                                                         \
-  (crypto_aead_xchacha20poly1305_ietf_NPUBBYTES + crypto_aead_xchacha20poly1305_ietf_ABYTES)
-#define HV_ATTACH_KEY_FILE "attachments.key"
-#define HV_ATTACH_DIR "attachments"
-
-/* --- key, sealing, files (no database) ------------------------------------ */
-
-/* Reads DATA/attachments.key, creating it (32 random bytes, mode 0600,
- * written whole under a temporary name and linked into place, so two
- * processes racing at first use agree on one key) when it does not exist.
- * Returns 0, or -1 with a message (the key itself never goes into it). */
-int hv_attach_key_load(const char *data_dir, unsigned char key[HV_ATTACH_KEY_BYTES], char *err,
-                       size_t errlen);
-
-/* A new random storage name: 32 lower-case hex characters. */
-void hv_attach_new_name(char out[HV_ATTACH_NAME_LEN + 1]);
-/* True when `name` has that exact form (checked before any path is built). */
-bool hv_attach_name_valid(const char *name);
-
-/* Encrypts `n` bytes for the file `name` of report `incident_id` (both
- * bound in as associated data, so a file swapped under another name or
- * moved to another report does not open). Returns a malloc'd nonce ||
- * ciphertext (caller frees) of *outlen = n + HV_ATTACH_OVERHEAD bytes, or
- * NULL on OOM or a bad name. */
-unsigned char *hv_attach_seal(const unsigned char key[HV_ATTACH_KEY_BYTES], int64_t incident_id,
-                              const char *name, const unsigned char *plain, size_t n,
-                              size_t *outlen);
-
-/* Decrypts what hv_attach_seal made. Returns the malloc'd plaintext
- * (caller frees; a NUL follows the *outlen bytes), or NULL when the data
- * was changed, truncated, sealed under another key, name or report. */
-unsigned char *hv_attach_open(const unsigned char key[HV_ATTACH_KEY_BYTES], int64_t incident_id,
-                              const char *name, const unsigned char *sealed, size_t n,
-                              size_t *outlen);
-
-/* Writes DATA/attachments/<name> durably: a temporary file in the same
- * folder, fsync, rename, fsync of the folder (created 0700 when missing).
- * Returns 0, or -1 with a message; nothing is left behind on failure. */
-int hv_attach_file_write(const char *data_dir, const char *name, const unsigned char *p, size_t n,
-                         char *err, size_t errlen);
-
-/* Reads DATA/attachments/<name> (at most `max` bytes: a longer file is an
- * error). Returns a malloc'd buffer (caller frees) or NULL. */
-unsigned char *hv_attach_file_read(const char *data_dir, const char *name, size_t max,
-                                   size_t *outlen);
-
-/* Removes DATA/attachments/<name>; 0 when it is gone. */
-int hv_attach_file_remove(const char *data_dir, const char *name);
-
-/* The extension for a sniffed MIME type: "jpg", "png", "pdf"; NULL when
- * not one we store. */
-const char *hv_attach_ext(const char *mime);
 
 /* --- store ------------------------------------------------------------------ */
 

@@ -14,11 +14,11 @@
 #include "core/image.h"
 #include "core/log.h"
 #include "core/timefmt.h"
-#include "http/multipart.h"
 #include "modules/incidents/attach.h"
 #include "modules/incidents/incidents.h"
 #include "web/api.h"
 #include "web/app.h"
+#include "web/upload.h"
 
 /* The most any upload route reads; `attachment_max` (at most 64 MiB) plus
  * the framing decides the real cap per server (HV_R_UPLOAD). */
@@ -83,21 +83,15 @@ static int idempotency(struct hv_request *rq, int64_t id, const struct hv_part *
   return 0;
 }
 
-static const char *type_name(enum hv_filetype t) {
-  return t == HV_FILE_JPEG ? "JPEG image" : t == HV_FILE_PNG ? "PNG image" : "PDF";
-}
-
 static void upload(struct hv_request *rq, bool api) {
   struct hv_app *app = rq->app;
   struct hv_attachment_write w;
-  struct hv_buf stripped;
-  struct hv_part parts[HV_MULTIPART_MAX_PARTS];
-  unsigned char key[HV_ATTACH_KEY_BYTES];
-  unsigned char *sealed = NULL;
-  char name[HV_ATTACH_NAME_LEN + 1], hash[65], err[300];
+  struct hv_upload u;
+  struct hv_upload_refusal why;
+  char name[HV_ATTACH_NAME_LEN + 1], hash[65];
   int64_t id = hv_param(rq, "id")->num;
   memset(&w, 0, sizeof w);
-  hv_buf_init(&stripped, app->cfg->attachment_max);
+  memset(&u, 0, sizeof u);
   w.by = rq->principal;
   w.scope = hv_policy_department(rq->principal);
   w.incident_id = id;
@@ -116,84 +110,24 @@ static void upload(struct hv_request *rq, bool api) {
     hv_reply_store_error(rq, qs);
     goto out;
   }
-
-  const char *ct = hv_header(rq, "Content-Type");
-  if (!ct || strncmp(ct, "multipart/form-data", 19) != 0) {
-    fail(rq, api, 415, "unsupported_media_type",
-         "Send the file as multipart/form-data in a field named \"file\".");
+  /* Images lose EXIF, GPS, XMP, comments and thumbnails; PDFs are kept as
+   * they are (web/upload.c). */
+  if (hv_upload_read(rq, true, &u, &why)) {
+    fail(rq, api, why.status, why.code, why.message);
     goto out;
   }
-  int n = hv_multipart_parse(rq->arena, ct, rq->body ? rq->body : "", rq->body_len, parts,
-                             HV_MULTIPART_MAX_PARTS);
-  const struct hv_part *file = n > 0 ? hv_multipart_get(parts, n, "file") : NULL;
-  if (n < 0) {
-    fail(rq, api, 400, "invalid_form", "The upload is malformed; please choose the file again.");
-    goto out;
-  }
-  if (!file || file->len == 0) {
-    fail(rq, api, 400, "missing_field", "Choose a file to attach.");
-    goto out;
-  }
-  if (file->len > app->cfg->attachment_max) {
-    fail(rq, api, 413, "too_large",
-         hv_arena_printf(rq->arena, "The file is too large: attachments may be up to %zu KB.",
-                         app->cfg->attachment_max / 1024));
-    goto out;
-  }
-  const unsigned char *bytes = (const unsigned char *)file->data;
-  enum hv_filetype t = hv_file_sniff(bytes, file->len);
-  if (t == HV_FILE_UNKNOWN) {
-    hv_log(HV_LOG_INFO, "attachment refused", HV_LS("request_id", rq->id),
-           HV_LS("reason", "not JPEG, PNG or PDF by content"));
-    fail(rq, api, 415, "unsupported_media_type",
-         "Only JPEG, PNG and PDF files can be attached. The file's content is none of these "
-         "(its name does not matter).");
-    goto out;
-  }
-  /* Images lose EXIF, GPS, XMP, comments and thumbnails; the walk also
-   * proves the file is whole. PDFs are kept as they are. */
-  const unsigned char *plain = bytes;
-  size_t plen = file->len;
-  if (t == HV_FILE_PDF ? hv_pdf_check(bytes, file->len) != 0
-                       : hv_image_strip(t, bytes, file->len, &stripped) != 0) {
-    hv_log(HV_LOG_INFO, "attachment refused", HV_LS("request_id", rq->id),
-           HV_LS("reason", "malformed"), HV_LS("type", hv_file_mime(t)));
-    fail(rq, api, 415, "unsupported_media_type",
-         hv_arena_printf(rq->arena,
-                         "The file starts like a %s but is damaged or incomplete, so it cannot "
-                         "be checked. Please attach the original file.",
-                         type_name(t)));
-    goto out;
-  }
-  if (t != HV_FILE_PDF) {
-    plain = (const unsigned char *)stripped.data;
-    plen = stripped.len;
-  }
-  if (api && idempotency(rq, id, file, &w.idem_key, hash))
+  if (api && idempotency(rq, id, u.file, &w.idem_key, hash))
     goto out;
   w.idem_hash = hash;
-
-  if (hv_attach_key_load(app->cfg->data, key, err, sizeof err)) {
-    hv_log(HV_LOG_ERROR, "attachment key unavailable", HV_LS("request_id", rq->id),
-           HV_LS("detail", err));
-    fail(rq, api, 500, "internal", "The file could not be stored. Nothing was saved.");
-    goto out;
-  }
-  hv_attach_new_name(name);
-  size_t slen = 0;
-  sealed = hv_attach_seal(key, id, name, plain, plen, &slen);
-  sodium_memzero(key, sizeof key);
-  if (!sealed || hv_attach_file_write(app->cfg->data, name, sealed, slen, err, sizeof err)) {
-    hv_log(HV_LOG_ERROR, "attachment not written", HV_LS("request_id", rq->id),
-           HV_LS("detail", sealed ? err : "out of memory"));
+  if (hv_upload_keep(rq, "attachment", id, &u, name)) {
     fail(rq, api, 500, "internal", "The file could not be stored. Nothing was saved.");
     goto out;
   }
 
   /* The file is durable: now the row and its audit event, together. */
   w.storage_name = name;
-  w.content_type = hv_file_mime(t);
-  w.size = (int64_t)plen;
+  w.content_type = hv_file_mime(u.type);
+  w.size = (int64_t)u.len;
   qs = hv_attachment_add(app->store, &w);
   if (qs <= 0 || w.replayed) {
     if (hv_attach_file_remove(app->cfg->data, name))
@@ -230,8 +164,7 @@ static void upload(struct hv_request *rq, bool api) {
                                       (long long)id, (long long)w.row.id));
   }
 out:
-  free(sealed);
-  hv_buf_free(&stripped);
+  hv_upload_free(&u);
 }
 
 static void api_upload(struct hv_request *rq) { upload(rq, true); }
@@ -280,8 +213,6 @@ static const char *safe_name(struct hv_request *rq, const struct hv_attachment *
 static void download(struct hv_request *rq) {
   struct hv_app *app = rq->app;
   struct hv_attachment a;
-  unsigned char key[HV_ATTACH_KEY_BYTES];
-  char err[300];
   int64_t id = hv_param(rq, "id")->num, aid = hv_param(rq, "aid")->num;
   enum hv_qs qs = hv_attachment_get(app->store, id, aid, hv_policy_department(rq->principal), &a);
   if (qs == HV_QS_NONE) {
@@ -292,28 +223,13 @@ static void download(struct hv_request *rq) {
     hv_reply_store_error(rq, qs);
     return;
   }
-  size_t slen = 0, plen = 0;
-  unsigned char *plain = NULL;
-  unsigned char *sealed = hv_attach_file_read(app->cfg->data, a.storage_name,
-                                              (size_t)a.size + HV_ATTACH_OVERHEAD, &slen);
-  const char *why = sealed ? NULL : "file missing or unreadable";
-  if (sealed && hv_attach_key_load(app->cfg->data, key, err, sizeof err) == 0) {
-    plain = hv_attach_open(key, a.incident_id, a.storage_name, sealed, slen, &plen);
-    sodium_memzero(key, sizeof key);
-    if (!plain)
-      why = "decryption failed (changed, truncated, or another key)";
-    else if ((int64_t)plen != a.size || !hv_file_mime(hv_file_sniff(plain, plen)) ||
-             strcmp(hv_file_mime(hv_file_sniff(plain, plen)), a.content_type) != 0)
-      why = "content does not match its record";
-  } else if (sealed) {
-    why = err;
-  }
-  free(sealed);
-  if (why) {
+  size_t plen = 0;
+  unsigned char *plain = hv_upload_fetch(rq, "attachment", a.incident_id, a.storage_name, a.size,
+                                         a.content_type, &plen);
+  if (!plain) {
     /* Never a partial or unverified byte: the whole file or an error. */
-    free(plain);
     hv_log(HV_LOG_ERROR, "attachment unreadable", HV_LS("request_id", rq->id),
-           HV_LI("incident_id", id), HV_LI("attachment_id", aid), HV_LS("detail", why));
+           HV_LI("incident_id", id), HV_LI("attachment_id", aid));
     hv_reply_error(rq, 500, "internal",
                    "The file could not be read back intact. The administrators have been told.",
                    NULL);
@@ -322,11 +238,7 @@ static void download(struct hv_request *rq) {
   hv_log(HV_LOG_INFO, "attachment downloaded", HV_LS("request_id", rq->id),
          HV_LS("actor", rq->principal->actor), HV_LI("incident_id", id),
          HV_LI("attachment_id", aid));
-  /* The type is the one sniffed at upload; the body is always a download. */
-  hv_reply_text(rq, 200, hv_arena_strdup(rq->arena, a.content_type), (const char *)plain, plen,
-                true);
-  hv_reply_header(rq, "Content-Disposition",
-                  hv_arena_printf(rq->arena, "attachment; filename=\"%s\"", safe_name(rq, &a)));
+  hv_upload_send(rq, a.content_type, plain, plen, safe_name(rq, &a));
 }
 
 /* --- the report page ------------------------------------------------------- */
