@@ -44,6 +44,9 @@ void hv_cli_usage(const char *cmd);
 int hv_demo_kyr(struct hv_store *s, int *ntopics, int *ntexts);
 /* Records the directive's FOIA request to ICE (src/cli/demo_foia.c). 0, or -1. */
 int hv_demo_foia(struct hv_store *s);
+/* The preparedness directives (ED 12, ED 17) and ED 12's campaign with a
+ * few plans in different states (src/cli/demo_plans.c). 0, or -1. */
+int hv_demo_plans(struct hv_store *s, int *nplans);
 /* The sample help directories (legal service providers, City programs). */
 int hv_demo_kyr_directories(struct hv_store *s, int *nlegal, int *nprograms);
 

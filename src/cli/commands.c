@@ -458,7 +458,7 @@ int hv_cmd_demo(int argc, char **argv) {
     print_demo_logins(cfg.data);
   } else {
     printf("demo city loaded: %d departments, %d facilities\n", d.departments, d.facilities);
-    int topics = 0, texts = 0, legal = 0, programs = 0;
+    int topics = 0, texts = 0, legal = 0, programs = 0, plans = 0;
     if (demo_users(s, cfg.data)) {
       fprintf(stderr, "haven demo: creating the demo users failed\n");
       rc = 1;
@@ -470,7 +470,12 @@ int hv_cmd_demo(int argc, char **argv) {
       rc = 1;
     } else if (hv_demo_foia(s)) {
       rc = 1;
+    } else if (hv_demo_plans(s, &plans)) {
+      rc = 1;
     } else {
+      printf("directives ED 12 and ED 17 recorded; ED 12 issued: %d department plans, a few "
+             "filled in\n",
+             plans);
       printf("the directive's FOIA request to ICE recorded (sample dates and tracking number)\n");
       printf("sample Know-Your-Rights content published: %d topics, %d texts (awaiting the City "
              "Attorney's review)\n",
