@@ -899,13 +899,14 @@ static enum hv_qs submit_tx(struct hv_conn *c, void *cls) {
   json_t *x;
   json_array_foreach(answers, i, x) {
     if (!strcmp(json_string_value(json_object_get(x, "status")), "todo")) {
-      static _Thread_local char msg[512];
+      /* The message and field outlive this transaction's JSON. */
+      static _Thread_local char msg[512], code[48];
+      snprintf(code, sizeof code, "%s", json_string_value(json_object_get(x, "code")));
       snprintf(msg, sizeof msg,
                "Every requirement needs an answer before the plan is submitted: \"%s\" is still "
                "to do.",
                json_string_value(json_object_get(x, "title")));
-      a->o->field = NULL;
-      qs = refuse(a->o, 422, "incomplete", json_string_value(json_object_get(x, "code")), msg);
+      qs = refuse(a->o, 422, "incomplete", code, msg);
       goto out;
     }
   }
