@@ -99,7 +99,7 @@ static void page_board(struct hv_request *rq) {
                         json_string(hv_board_cell(r, "contractor_coverage", tmp, sizeof tmp)));
   }
   /* Each sortable column's header links to its own order; the current one
-   * says which way it is sorted (aria-sort). */
+   * says in words which way it is sorted. */
   static const struct {
     enum hv_board_sort key;
     const char *label;
@@ -116,8 +116,8 @@ static void page_board(struct hv_request *rq) {
                          hv_arena_printf(rq->arena, "/plans/board/%lld?sort=%s&order=%s",
                                          (long long)id, hv_board_sort_code(cols[k].key),
                                          next_desc ? "desc" : "asc"),
-                         "aria_sort", cur ? (desc ? "descending" : "ascending") : "none",
-                         "current", cur));
+                         "sorted", desc ? "sorted, descending" : "sorted, ascending", "current",
+                         cur));
   }
   json_object_set_new(b, "heads", heads);
   json_object_set_new(b, "query",
