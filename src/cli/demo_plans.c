@@ -37,8 +37,7 @@ static const struct req ed12[] = {
     {"staff_trained", "Staff trained", "Give the share of the department's staff trained so far.",
      true},
     {"contractors_notified", "Contractors notified",
-     "Contractors working on City property were told of Ordinance 188441 and the protocol.",
-     false},
+     "Contractors working on City property were told of Ordinance 188441 and the protocol.", false},
     {"kyr_counters", "Know-Your-Rights material available at public counters",
      "Printed Know-Your-Rights cards in the languages the public counters serve.", false},
 };
@@ -57,9 +56,9 @@ static const struct req ed17[] = {
 static json_t *requirements(const struct req *r, size_t n) {
   json_t *a = json_array();
   for (size_t i = 0; i < n; i++)
-    json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b}", "code", r[i].code, "title",
-                                       r[i].title, "guidance", r[i].guidance, "asks_percent",
-                                       r[i].pct));
+    json_array_append_new(a,
+                          json_pack("{s:s, s:s, s:s, s:b}", "code", r[i].code, "title", r[i].title,
+                                    "guidance", r[i].guidance, "asks_percent", r[i].pct));
   return a;
 }
 
@@ -76,8 +75,9 @@ static int principal(struct hv_store *s, const char *email, const char *roles,
 static int64_t plan_of(const json_t *plans, const char *dept) {
   size_t i;
   const json_t *p;
-  json_array_foreach(plans, i, p) if (!strcmp(json_string_value(json_object_get(p, "department_code")),
-                                              dept)) return json_integer_value(json_object_get(p, "id"));
+  json_array_foreach(plans, i,
+                     p) if (!strcmp(json_string_value(json_object_get(p, "department_code")),
+                                    dept)) return json_integer_value(json_object_get(p, "id"));
   return 0;
 }
 
@@ -97,7 +97,8 @@ static int answer_all(struct hv_store *s, const struct hv_principal *by, int64_t
     const char *code = json_string_value(json_object_get(r, "code"));
     bool is_pct = json_is_true(json_object_get(r, "asks_percent"));
     bool not_app = na && !strcmp(code, "contractors_notified");
-    if (hv_plan_answer(s, by, 0, id, *version, json_integer_value(json_object_get(r, "requirement_id")),
+    if (hv_plan_answer(s, by, 0, id, *version,
+                       json_integer_value(json_object_get(r, "requirement_id")),
                        not_app ? HV_ANS_NOT_APPLICABLE : HV_ANS_DONE, note,
                        not_app ? "The department has no contractors on City property." : NULL,
                        is_pct ? pct : -1, &o) <= 0) {
@@ -117,8 +118,8 @@ static int64_t req_id(struct hv_store *s, int64_t plan, const char *code) {
     return 0;
   size_t i;
   json_t *r;
-  json_array_foreach(json_object_get(p, "requirements"), i, r) if (
-      !strcmp(json_string_value(json_object_get(r, "code")), code)) id =
+  json_array_foreach(json_object_get(p, "requirements"), i,
+                     r) if (!strcmp(json_string_value(json_object_get(r, "code")), code)) id =
       json_integer_value(json_object_get(r, "requirement_id"));
   json_decref(p);
   return id;
@@ -170,9 +171,9 @@ int hv_demo_plans(struct hv_store *s, int *nplans) {
     goto out;
   /* Recreation and Parks: submitted on time, sent back on training. */
   hv_day_add_text(today, -8, day);
-  json_t *comments = json_pack("[{s:I, s:s}]", "requirement_id",
-                               (json_int_t)req_id(s, p_parks, "staff_trained"), "comment",
-                               "Say when the remaining recreation centre staff will be trained.");
+  json_t *comments =
+      json_pack("[{s:I, s:s}]", "requirement_id", (json_int_t)req_id(s, p_parks, "staff_trained"),
+                "comment", "Say when the remaining recreation centre staff will be trained.");
   int bad = answer_all(s, &parks, p_parks, 41, false, &v,
                        "Done for the department's offices; see the attached memo.") ||
             hv_plan_submit(s, &parks, 0, p_parks, v, day, &o) <= 0 ||

@@ -74,10 +74,10 @@ static void fail(struct hv_request *rq, bool api, int status, const char *code, 
     return;
   }
   json_t *problems = json_array();
-  json_array_append_new(
-      problems, json_pack("{s:s, s:s, s:s}", "anchor",
-                          hv_arena_printf(rq->arena, "file-%lld", (long long)hv_param(rq, "rid")->num),
-                          "label", "Evidence", "message", message));
+  json_array_append_new(problems, json_pack("{s:s, s:s, s:s}", "anchor",
+                                            hv_arena_printf(rq->arena, "file-%lld",
+                                                            (long long)hv_param(rq, "rid")->num),
+                                            "label", "Evidence", "message", message));
   hv_plans_page(rq, status, hv_param(rq, "id")->num, problems, NULL);
 }
 
@@ -199,8 +199,7 @@ static void upload(struct hv_request *rq, bool api) {
   snprintf(e.content_type, sizeof e.content_type, "%s", hv_file_mime(t));
   snprintf(e.storage_name, sizeof e.storage_name, "%s", name);
   snprintf(e.effective_on, sizeof e.effective_on, "%s", eff);
-  clean_name(file->filename, hv_attach_ext(hv_file_mime(t)), item, e.file_name,
-             sizeof e.file_name);
+  clean_name(file->filename, hv_attach_ext(hv_file_mime(t)), item, e.file_name, sizeof e.file_name);
   qs = hv_evidence_add(app->store, rq->principal, scope, version, &e, &o);
   if (qs <= 0 && hv_attach_file_remove(app->cfg->data, name))
     hv_log(HV_LOG_WARN, "orphan evidence file left", HV_LS("request_id", rq->id),
@@ -228,14 +227,14 @@ static void upload(struct hv_request *rq, bool api) {
   const char *dl = hv_arena_printf(rq->arena, "/api/v1/plans/%lld/evidence/%lld", (long long)id,
                                    (long long)e.id);
   if (api) {
-    hv_reply_json(
-        rq, 201,
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:s}", "id",
-                  (json_int_t)e.id, "plan_id", (json_int_t)id, "requirement_id", (json_int_t)rid,
-                  "item", (json_int_t)e.item, "version", (json_int_t)e.version, "file_name",
-                  e.file_name, "content_type", e.content_type, "size", (json_int_t)e.size,
-                  "sha256", e.sha256, "effective_on", e.effective_on, "uploaded_at",
-                  (json_int_t)e.uploaded_at, "download", dl));
+    hv_reply_json(rq, 201,
+                  json_pack("{s:I, s:I, s:I, s:I, s:I, s:s, s:s, s:I, s:s, s:s, s:I, s:s}", "id",
+                            (json_int_t)e.id, "plan_id", (json_int_t)id, "requirement_id",
+                            (json_int_t)rid, "item", (json_int_t)e.item, "version",
+                            (json_int_t)e.version, "file_name", e.file_name, "content_type",
+                            e.content_type, "size", (json_int_t)e.size, "sha256", e.sha256,
+                            "effective_on", e.effective_on, "uploaded_at",
+                            (json_int_t)e.uploaded_at, "download", dl));
     hv_reply_header(rq, "Location", dl);
   } else {
     hv_reply_redirect(rq, 303,
@@ -283,8 +282,8 @@ void hv_plans_evidence_download(struct hv_request *rq) {
   free(sealed);
   if (why) {
     free(plain);
-    hv_log(HV_LOG_ERROR, "evidence unreadable", HV_LS("request_id", rq->id),
-           HV_LI("plan_id", id), HV_LI("evidence_id", eid), HV_LS("detail", why));
+    hv_log(HV_LOG_ERROR, "evidence unreadable", HV_LS("request_id", rq->id), HV_LI("plan_id", id),
+           HV_LI("evidence_id", eid), HV_LS("detail", why));
     hv_reply_error(rq, 500, "internal",
                    "The file could not be read back intact. The administrators have been told.",
                    NULL);

@@ -106,7 +106,8 @@ int hv_board_xlsx(const json_t *board, const char *tmpdir, unsigned char **out, 
   format_set_bold(bold);
   lxw_row_t row = 0;
   char title[512];
-  snprintf(title, sizeof title, "%s: %s (board of %s)", json_string_value(json_object_get(d, "number")),
+  snprintf(title, sizeof title, "%s: %s (board of %s)",
+           json_string_value(json_object_get(d, "number")),
            json_string_value(json_object_get(d, "title")),
            json_string_value(json_object_get(board, "today")));
   worksheet_write_string(ws, row++, 0, title, bold);

@@ -3,18 +3,17 @@
  *   GET   /api/v1/directives                              directives with requirements
  *   POST  /api/v1/directives                              create (with its requirements)
  *   GET   /api/v1/directives/{id}
- *   PATCH /api/v1/directives/{id}                         {"version", "number", "title", "due_days"}
- *   POST  /api/v1/directives/{id}/requirements            add a requirement
- *   PATCH /api/v1/directives/{id}/requirements/{rid}      edit or retire one
- *   POST  /api/v1/directives/{id}/issue                   {"issued_on"}: one plan per department
- *   GET   /api/v1/directives/{id}/board[.csv|.xlsx]       MOIA's board, ?sort=&order=
- *   GET   /api/v1/plans                                   plans in the caller's scope
- *   GET   /api/v1/plans/{id}                              with answers, evidence, submissions
- *   PUT   /api/v1/plans/{id}/requirements/{rid}           answer one requirement
- *   POST  /api/v1/plans/{id}/submit                       {"version"}
- *   POST  /api/v1/plans/{id}/review                       accept, or request changes
- *   GET   /api/v1/plans/{id}/versions/{n}                 a submitted version as it was
- *   GET   /api/v1/plans/{id}/compare?from=N&to=M          requirement by requirement
+ *   PATCH /api/v1/directives/{id}                         {"version", "number", "title",
+ * "due_days"} POST  /api/v1/directives/{id}/requirements            add a requirement PATCH
+ * /api/v1/directives/{id}/requirements/{rid}      edit or retire one POST
+ * /api/v1/directives/{id}/issue                   {"issued_on"}: one plan per department GET
+ * /api/v1/directives/{id}/board[.csv|.xlsx]       MOIA's board, ?sort=&order= GET   /api/v1/plans
+ * plans in the caller's scope GET   /api/v1/plans/{id}                              with answers,
+ * evidence, submissions PUT   /api/v1/plans/{id}/requirements/{rid}           answer one
+ * requirement POST  /api/v1/plans/{id}/submit                       {"version"} POST
+ * /api/v1/plans/{id}/review                       accept, or request changes GET
+ * /api/v1/plans/{id}/versions/{n}                 a submitted version as it was GET
+ * /api/v1/plans/{id}/compare?from=N&to=M          requirement by requirement
  *
  * Evidence files: evidence.c. "Today" is the city's date on the injectable
  * clock (core/clock.h), so due dates and lateness move with it in tests. */
@@ -171,13 +170,13 @@ static void api_directive_create(struct hv_request *rq) {
                      "requirements");
       goto out;
     }
-    json_array_append_new(reqs, json_pack("{s:s, s:s, s:s, s:b}", "code", r.code, "title",
-                                          r.title, "guidance", r.guidance ? r.guidance : "",
-                                          "asks_percent", r.asks_percent));
+    json_array_append_new(reqs, json_pack("{s:s, s:s, s:s, s:b}", "code", r.code, "title", r.title,
+                                          "guidance", r.guidance ? r.guidance : "", "asks_percent",
+                                          r.asks_percent));
   }
   int64_t id = 0;
-  enum hv_qs qs = hv_directive_create(app->store, rq->principal, b.number, b.title, b.due_days,
-                                      reqs, &id);
+  enum hv_qs qs =
+      hv_directive_create(app->store, rq->principal, b.number, b.title, b.due_days, reqs, &id);
   if (qs == HV_QS_CONFLICT)
     hv_reply_error(rq, 409, "conflict",
                    "Another directive has this number, or two requirements share a code.",
@@ -204,9 +203,8 @@ static void api_directive_update(struct hv_request *rq) {
                    "Send the version you read, so a change made meanwhile is not overwritten.",
                    "version");
   } else {
-    enum hv_qs qs =
-        hv_directive_update(app->store, rq->principal, id, b.version, b.number, b.title,
-                            b.due_days, &o);
+    enum hv_qs qs = hv_directive_update(app->store, rq->principal, id, b.version, b.number, b.title,
+                                        b.due_days, &o);
     if (qs > 0)
       reply_directive(rq, 200, id);
     else
@@ -257,10 +255,9 @@ static void api_requirement_update(struct hv_request *rq) {
   json_t *j = hv_api_body(rq, req_edit_spec, 4, &b);
   if (!j)
     return;
-  enum hv_qs qs = hv_requirement_update(
-      app->store, rq->principal, id, rid, b.title, b.guidance,
-      json_object_get(j, "asks_percent") ? b.asks_percent : -1,
-      json_object_get(j, "retired") ? b.retired : -1);
+  enum hv_qs qs = hv_requirement_update(app->store, rq->principal, id, rid, b.title, b.guidance,
+                                        json_object_get(j, "asks_percent") ? b.asks_percent : -1,
+                                        json_object_get(j, "retired") ? b.retired : -1);
   if (qs == HV_QS_NONE)
     hv_reply_error(rq, 404, "not_found", "The directive has no such requirement.", NULL);
   else if (qs < 0)
@@ -289,8 +286,7 @@ static void api_issue(struct hv_request *rq) {
   const char *on = b.issued_on ? b.issued_on : today;
   if (strcmp(on, today) > 0) {
     hv_reply_error(rq, 422, "invalid_value",
-                   "A directive is issued on a day that has come: not in the future.",
-                   "issued_on");
+                   "A directive is issued on a day that has come: not in the future.", "issued_on");
   } else {
     enum hv_qs qs = hv_directive_issue(app->store, rq->principal, id, on, &count);
     if (qs == HV_QS_NONE)
@@ -308,9 +304,9 @@ static void api_issue(struct hv_request *rq) {
         size_t i;
         json_t *p;
         json_array_foreach(plans, i, p) hv_plan_add_timing(p, today);
-        hv_reply_json(rq, 201, json_pack("{s:I, s:s, s:I, s:o}", "directive_id", (json_int_t)id,
-                                         "issued_on", on, "plans_opened", (json_int_t)count,
-                                         "plans", plans));
+        hv_reply_json(rq, 201,
+                      json_pack("{s:I, s:s, s:I, s:o}", "directive_id", (json_int_t)id, "issued_on",
+                                on, "plans_opened", (json_int_t)count, "plans", plans));
       }
     }
   }
@@ -354,10 +350,10 @@ json_t *hv_plans_board_view(struct hv_request *rq, int64_t directive, enum hv_bo
                   json_object_get(p, "department_name"), "status", json_object_get(p, "status"),
                   "status_label", json_object_get(p, "status_label"), "due_on",
                   json_object_get(p, "due_on"), "days_left", json_object_get(p, "days_left"),
-                  "days_late", json_object_get(p, "days_late"), "late",
-                  json_object_get(p, "late"), "delivered", json_object_get(p, "delivered"),
-                  "first_submitted_on", json_object_get(p, "first_submitted_on"),
-                  "submissions", json_object_get(p, "submissions"), "requirements_done",
+                  "days_late", json_object_get(p, "days_late"), "late", json_object_get(p, "late"),
+                  "delivered", json_object_get(p, "delivered"), "first_submitted_on",
+                  json_object_get(p, "first_submitted_on"), "submissions",
+                  json_object_get(p, "submissions"), "requirements_done",
                   json_object_get(p, "requirements_done"), "requirements_total",
                   json_object_get(p, "requirements_total"), "training_reached",
                   "contractor_coverage"));
@@ -406,7 +402,8 @@ static void api_board(struct hv_request *rq) {
 }
 
 static const char *export_name(struct hv_request *rq, const json_t *board, const char *ext) {
-  const char *num = json_string_value(json_object_get(json_object_get(board, "directive"), "number"));
+  const char *num =
+      json_string_value(json_object_get(json_object_get(board, "directive"), "number"));
   char *s = hv_arena_printf(rq->arena, "plans-%s-%s.%s", num ? num : "directive",
                             json_string_value(json_object_get(board, "today")), ext);
   for (char *c = s; *c; c++)
@@ -433,9 +430,9 @@ static void api_board_csv(struct hv_request *rq) {
     size_t len;
     char *s = hv_buf_steal(&b, &len);
     hv_reply_text(rq, 200, "text/csv; charset=utf-8", s ? s : "", len, s != NULL);
-    hv_reply_header(rq, "Content-Disposition",
-                    hv_arena_printf(rq->arena, "attachment; filename=\"%s\"",
-                                    export_name(rq, board, "csv")));
+    hv_reply_header(
+        rq, "Content-Disposition",
+        hv_arena_printf(rq->arena, "attachment; filename=\"%s\"", export_name(rq, board, "csv")));
   }
   json_decref(board);
 }
@@ -456,9 +453,9 @@ static void api_board_xlsx(struct hv_request *rq) {
   } else {
     hv_reply_text(rq, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                   (const char *)x, len, true);
-    hv_reply_header(rq, "Content-Disposition",
-                    hv_arena_printf(rq->arena, "attachment; filename=\"%s\"",
-                                    export_name(rq, board, "xlsx")));
+    hv_reply_header(
+        rq, "Content-Disposition",
+        hv_arena_printf(rq->arena, "attachment; filename=\"%s\"", export_name(rq, board, "xlsx")));
   }
   json_decref(board);
 }
@@ -559,8 +556,7 @@ struct version_body {
   int64_t version;
 };
 static const struct hv_jfield submit_spec[] = {
-    {"version", HV_J_INT, true, offsetof(struct version_body, version), 0, 0, 1, 1000000000,
-     NULL},
+    {"version", HV_J_INT, true, offsetof(struct version_body, version), 0, 0, 1, 1000000000, NULL},
 };
 
 static void api_submit(struct hv_request *rq) {
@@ -617,10 +613,10 @@ const char *hv_plans_review_problem(bool accept, const json_t *comments, const c
     if (!json_is_object(x) || hv_json_unpack(x, comment_spec, 2, &c, &e))
       return "Each requirement to change needs its requirement_id and a comment (up to 2000 "
              "characters) saying what to change.";
-    json_array_foreach(comments, k, y) if (k < i &&
-                                           json_integer_value(json_object_get(y, "requirement_id")) ==
-                                               c.requirement_id) return "Comment each requirement "
-                                                                        "once.";
+    json_array_foreach(comments, k,
+                       y) if (k < i && json_integer_value(json_object_get(y, "requirement_id")) ==
+                                           c.requirement_id) return "Comment each requirement "
+                                                                    "once.";
   }
   *field = "decision";
   if (accept && json_array_size(comments) > 0)
@@ -680,8 +676,7 @@ static void api_version(struct hv_request *rq) {
 
 /* The comparison of versions `from` and `to` of plan `id` (returned), or
  * NULL after replying. */
-json_t *hv_plans_compare_view(struct hv_request *rq, int64_t id, const char *from,
-                              const char *to) {
+json_t *hv_plans_compare_view(struct hv_request *rq, int64_t id, const char *from, const char *to) {
   struct hv_app *app = rq->app;
   char *e1 = NULL, *e2 = NULL;
   long long f = from ? strtoll(from, &e1, 10) : 0, t = to ? strtoll(to, &e2, 10) : 0;
@@ -707,17 +702,17 @@ json_t *hv_plans_compare_view(struct hv_request *rq, int64_t id, const char *fro
   size_t i, changed = 0;
   json_t *x;
   json_array_foreach(diff, i, x) changed += json_is_true(json_object_get(x, "changed"));
-  json_t *out = json_pack("{s:I, s:I, s:I, s:I, s:o}", "plan_id", (json_int_t)id, "from",
-                          (json_int_t)f, "to", (json_int_t)t, "changed", (json_int_t)changed,
-                          "requirements", diff);
+  json_t *out =
+      json_pack("{s:I, s:I, s:I, s:I, s:o}", "plan_id", (json_int_t)id, "from", (json_int_t)f, "to",
+                (json_int_t)t, "changed", (json_int_t)changed, "requirements", diff);
   json_decref(a);
   json_decref(b);
   return out;
 }
 
 static void api_compare(struct hv_request *rq) {
-  json_t *c = hv_plans_compare_view(rq, hv_param(rq, "id")->num, hv_query(rq, "from"),
-                                    hv_query(rq, "to"));
+  json_t *c =
+      hv_plans_compare_view(rq, hv_param(rq, "id")->num, hv_query(rq, "from"), hv_query(rq, "to"));
   if (c)
     hv_reply_json(rq, 200, c);
 }

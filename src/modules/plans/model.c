@@ -40,9 +40,7 @@ const char *hv_plan_status_code(enum hv_plan_status s) {
 const char *hv_plan_status_label(enum hv_plan_status s) {
   return s < HV_PLAN_STATUS_MAX ? plan_statuses[s].label : "";
 }
-int hv_plan_status_parse(const char *code) {
-  return find(plan_statuses, HV_PLAN_STATUS_MAX, code);
-}
+int hv_plan_status_parse(const char *code) { return find(plan_statuses, HV_PLAN_STATUS_MAX, code); }
 const char *hv_answer_status_code(enum hv_answer_status s) {
   return s < HV_ANS_STATUS_MAX ? answer_statuses[s].code : "";
 }
@@ -59,8 +57,8 @@ bool hv_plan_may_edit(enum hv_plan_status s) {
 bool hv_plan_may_submit(enum hv_plan_status s) { return hv_plan_may_edit(s); }
 bool hv_plan_may_review(enum hv_plan_status s) { return s == HV_PLAN_SUBMITTED; }
 
-const char *hv_answer_problem(int status, const char *na_reason, int64_t percent,
-                              bool asks_percent, const char **field) {
+const char *hv_answer_problem(int status, const char *na_reason, int64_t percent, bool asks_percent,
+                              const char **field) {
   *field = "status";
   if (status < 0 || status >= HV_ANS_STATUS_MAX)
     return "Choose a status: todo, in_progress, done or not_applicable.";
@@ -149,11 +147,11 @@ static json_t *evidence_text(const json_t *o) {
     const char *name = json_string_value(json_object_get(e, "file_name"));
     const char *sha = json_string_value(json_object_get(e, "sha256"));
     const char *eff = json_string_value(json_object_get(e, "effective_on"));
-    int n = snprintf(buf + len, sizeof buf - len, "%sitem %lld v%lld %s (effective %s, sha256 %.12s)",
-                     i ? "; " : "",
-                     (long long)json_integer_value(json_object_get(e, "item")),
-                     (long long)json_integer_value(json_object_get(e, "version")),
-                     name ? name : "?", eff ? eff : "?", sha ? sha : "?");
+    int n =
+        snprintf(buf + len, sizeof buf - len, "%sitem %lld v%lld %s (effective %s, sha256 %.12s)",
+                 i ? "; " : "", (long long)json_integer_value(json_object_get(e, "item")),
+                 (long long)json_integer_value(json_object_get(e, "version")), name ? name : "?",
+                 eff ? eff : "?", sha ? sha : "?");
     if (n < 0 || (size_t)n >= sizeof buf - len)
       break;
     len += (size_t)n;
@@ -169,8 +167,8 @@ static json_t *diff_one(const json_t *a, const json_t *b, json_int_t rid) {
     json_t *x = a ? scalar(a, fields[k]) : json_null();
     json_t *y = b ? scalar(b, fields[k]) : json_null();
     if (!json_equal(x, y))
-      json_array_append_new(changes, json_pack("{s:s, s:o, s:o}", "field", fields[k], "from", x,
-                                               "to", y));
+      json_array_append_new(changes,
+                            json_pack("{s:s, s:o, s:o}", "field", fields[k], "from", x, "to", y));
     else {
       json_decref(x);
       json_decref(y);
@@ -200,8 +198,8 @@ json_t *hv_plan_compare(const json_t *from, const json_t *to) {
     const json_t *id = json_object_get(x, "requirement_id");
     if (!json_is_integer(id))
       continue;
-    json_array_append_new(out, diff_one(find_req(fa, json_integer_value(id)), x,
-                                        json_integer_value(id)));
+    json_array_append_new(
+        out, diff_one(find_req(fa, json_integer_value(id)), x, json_integer_value(id)));
   }
   json_array_foreach(fa, i, x) {
     const json_t *id = json_object_get(x, "requirement_id");
@@ -266,7 +264,8 @@ static int board_cmp(const void *pa, const void *pb) {
   if (sort_desc)
     c = -c;
   if (!c) /* ties (and the department order itself) by department name */
-    c = strcmp(str(a, "department_name"), str(b, "department_name")) * (sort_desc && sort_by == HV_BSORT_DEPARTMENT ? -1 : 1);
+    c = strcmp(str(a, "department_name"), str(b, "department_name")) *
+        (sort_desc && sort_by == HV_BSORT_DEPARTMENT ? -1 : 1);
   return c;
 }
 

@@ -53,8 +53,7 @@ static void page_list(struct hv_request *rq) {
   if (hv_directives_list(app->store, &dirs) < 0 ||
       hv_plans_list(app->store, 0, hv_policy_department(rq->principal), &plans) < 0) {
     json_decref(dirs);
-    hv_reply_error(rq, 503, "unavailable", "The database did not answer; please try again.",
-                   NULL);
+    hv_reply_error(rq, 503, "unavailable", "The database did not answer; please try again.", NULL);
     return;
   }
   hv_plans_today(today);
@@ -62,17 +61,19 @@ static void page_list(struct hv_request *rq) {
   json_t *x;
   bool board = (rq->roles & HV_PERM_PLANS_BOARD) != 0;
   json_array_foreach(dirs, i, x) {
-    json_object_set_new(x, "can_board", json_boolean(board && !json_is_null(json_object_get(x, "issued_on"))));
-    json_object_set_new(x, "requirement_count",
-                        json_integer((json_int_t)json_array_size(json_object_get(x, "requirements"))));
+    json_object_set_new(x, "can_board",
+                        json_boolean(board && !json_is_null(json_object_get(x, "issued_on"))));
+    json_object_set_new(
+        x, "requirement_count",
+        json_integer((json_int_t)json_array_size(json_object_get(x, "requirements"))));
   }
   json_array_foreach(plans, i, x) {
     hv_plan_add_timing(x, today);
     timing_words(x);
   }
-  json_t *ctx = json_pack("{s:o, s:o, s:b, s:b, s:s}", "directives", dirs, "plans", plans,
-                          "has_directives", json_array_size(dirs) > 0, "has_plans",
-                          json_array_size(plans) > 0, "today", today);
+  json_t *ctx =
+      json_pack("{s:o, s:o, s:b, s:b, s:s}", "directives", dirs, "plans", plans, "has_directives",
+                json_array_size(dirs) > 0, "has_plans", json_array_size(plans) > 0, "today", today);
   hv_page(rq, 200, "plans", "Preparedness plans — Haven", ctx);
 }
 
@@ -112,12 +113,11 @@ static void page_board(struct hv_request *rq) {
     bool cur = cols[k].key == (enum hv_board_sort)by;
     bool next_desc = cur && !desc;
     json_array_append_new(
-        heads, json_pack("{s:s, s:s, s:s, s:b}", "label", cols[k].label, "href",
-                         hv_arena_printf(rq->arena, "/plans/board/%lld?sort=%s&order=%s",
-                                         (long long)id, hv_board_sort_code(cols[k].key),
-                                         next_desc ? "desc" : "asc"),
-                         "sorted", desc ? "sorted, descending" : "sorted, ascending", "current",
-                         cur));
+        heads,
+        json_pack("{s:s, s:s, s:s, s:b}", "label", cols[k].label, "href",
+                  hv_arena_printf(rq->arena, "/plans/board/%lld?sort=%s&order=%s", (long long)id,
+                                  hv_board_sort_code(cols[k].key), next_desc ? "desc" : "asc"),
+                  "sorted", desc ? "sorted, descending" : "sorted, ascending", "current", cur));
   }
   json_object_set_new(b, "heads", heads);
   json_object_set_new(b, "query",
@@ -132,11 +132,10 @@ static void page_board(struct hv_request *rq) {
 static json_t *status_options(const char *current) {
   json_t *o = json_array();
   for (int k = 0; k < HV_ANS_STATUS_MAX; k++)
-    json_array_append_new(o, json_pack("{s:s, s:s, s:b}", "code",
-                                       hv_answer_status_code((enum hv_answer_status)k), "label",
-                                       hv_answer_status_label((enum hv_answer_status)k), "selected",
-                                       current && !strcmp(current, hv_answer_status_code(
-                                                                       (enum hv_answer_status)k))));
+    json_array_append_new(
+        o, json_pack("{s:s, s:s, s:b}", "code", hv_answer_status_code((enum hv_answer_status)k),
+                     "label", hv_answer_status_label((enum hv_answer_status)k), "selected",
+                     current && !strcmp(current, hv_answer_status_code((enum hv_answer_status)k))));
   return o;
 }
 
@@ -161,25 +160,27 @@ void hv_plans_page(struct hv_request *rq, int status, int64_t id, json_t *proble
   json_array_foreach(json_object_get(p, "requirements"), i, r) {
     const char *as = json_string_value(json_object_get(r, "status"));
     int a = hv_answer_status_parse(as);
-    json_object_set_new(r, "status_label",
-                        json_string(a >= 0 ? hv_answer_status_label((enum hv_answer_status)a) : ""));
+    json_object_set_new(
+        r, "status_label",
+        json_string(a >= 0 ? hv_answer_status_label((enum hv_answer_status)a) : ""));
     json_object_set_new(r, "options", status_options(as));
     json_object_set_new(r, "is_done", json_boolean(a == HV_ANS_DONE || a == HV_ANS_NOT_APPLICABLE));
     json_int_t rid = json_integer_value(json_object_get(r, "requirement_id"));
-    json_array_foreach(review, k, c) if (json_integer_value(json_object_get(c, "requirement_id")) ==
-                                         rid) json_object_set(r, "review_comment",
-                                                              json_object_get(c, "comment"));
+    json_array_foreach(review, k,
+                       c) if (json_integer_value(json_object_get(c, "requirement_id")) == rid)
+        json_object_set(r, "review_comment", json_object_get(c, "comment"));
     json_t *items = json_array();
     json_t *e;
     size_t j;
     json_array_foreach(json_object_get(r, "evidence"), j, e) {
-      json_object_set_new(e, "download",
-                          json_string(hv_arena_printf(
-                              rq->arena, "/plans/%lld/evidence/%lld", (long long)id,
-                              (long long)json_integer_value(json_object_get(e, "id")))));
-      json_object_set_new(e, "sha_short",
-                          json_string(hv_arena_printf(rq->arena, "%.12s",
-                                                      json_string_value(json_object_get(e, "sha256")))));
+      json_object_set_new(
+          e, "download",
+          json_string(hv_arena_printf(rq->arena, "/plans/%lld/evidence/%lld", (long long)id,
+                                      (long long)json_integer_value(json_object_get(e, "id")))));
+      json_object_set_new(
+          e, "sha_short",
+          json_string(hv_arena_printf(rq->arena, "%.12s",
+                                      json_string_value(json_object_get(e, "sha256")))));
       json_t *next = json_array_get(json_object_get(r, "evidence"), j + 1);
       if (!next || json_integer_value(json_object_get(next, "item")) !=
                        json_integer_value(json_object_get(e, "item")))
@@ -202,22 +203,22 @@ void hv_plans_page(struct hv_request *rq, int status, int64_t id, json_t *proble
     json_object_set_new(c, "when", json_string(when));
     const char *d = json_string_value(json_object_get(c, "decision"));
     json_object_set_new(c, "decision_text",
-                        json_string(!d                          ? "Awaiting review"
-                                    : !strcmp(d, "accepted")   ? "Accepted"
-                                                               : "Changes requested"));
+                        json_string(!d                       ? "Awaiting review"
+                                    : !strcmp(d, "accepted") ? "Accepted"
+                                                             : "Changes requested"));
     json_int_t n = json_integer_value(json_object_get(c, "number"));
     if (n > 1)
-      json_object_set_new(c, "compare",
-                          json_string(hv_arena_printf(rq->arena, "/plans/%lld/compare?from=%lld&to=%lld",
-                                                      (long long)id, (long long)(n - 1),
-                                                      (long long)n)));
+      json_object_set_new(
+          c, "compare",
+          json_string(hv_arena_printf(rq->arena, "/plans/%lld/compare?from=%lld&to=%lld",
+                                      (long long)id, (long long)(n - 1), (long long)n)));
   }
   if (!problems)
     problems = json_array();
-  json_t *ctx = json_pack("{s:o, s:b, s:b, s:b, s:b, s:o, s:b}", "p", p, "can_edit", can_edit,
-                          "can_submit", can_edit, "can_review", can_review, "has_problems",
-                          json_array_size(problems) > 0, "problems", problems, "has_submissions",
-                          json_array_size(subs) > 0);
+  json_t *ctx =
+      json_pack("{s:o, s:b, s:b, s:b, s:b, s:o, s:b}", "p", p, "can_edit", can_edit, "can_submit",
+                can_edit, "can_review", can_review, "has_problems", json_array_size(problems) > 0,
+                "problems", problems, "has_submissions", json_array_size(subs) > 0);
   if (notice)
     json_object_set_new(ctx, "notice", json_string(notice));
   if (last && json_string_value(json_object_get(last, "decision_comment")) &&
@@ -232,13 +233,13 @@ void hv_plans_page(struct hv_request *rq, int status, int64_t id, json_t *proble
 static void page_plan(struct hv_request *rq) {
   const char *saved = hv_query(rq, "saved");
   hv_plans_page(rq, 200, hv_param(rq, "id")->num, NULL,
-                !saved                            ? NULL
-                : !strcmp(saved, "answer")        ? "The answer was saved."
-                : !strcmp(saved, "evidence")      ? "The evidence file was attached."
-                : !strcmp(saved, "submitted")     ? "The plan was submitted to MOIA for review."
-                : !strcmp(saved, "accepted")      ? "The plan was accepted."
-                : !strcmp(saved, "changes")       ? "Changes were requested from the department."
-                                                  : NULL);
+                !saved                        ? NULL
+                : !strcmp(saved, "answer")    ? "The answer was saved."
+                : !strcmp(saved, "evidence")  ? "The evidence file was attached."
+                : !strcmp(saved, "submitted") ? "The plan was submitted to MOIA for review."
+                : !strcmp(saved, "accepted")  ? "The plan was accepted."
+                : !strcmp(saved, "changes")   ? "Changes were requested from the department."
+                                              : NULL);
 }
 
 static bool version_of(const struct hv_form *f, int64_t *v) {
@@ -268,10 +269,10 @@ static void refused(struct hv_request *rq, int64_t id, enum hv_qs qs,
     hv_plans_page(rq, o->status, id, problem(anchor, label, o->refusal), NULL);
     return;
   }
-  hv_plans_page(rq, 503, id,
-                problem(anchor, label,
-                        "The database did not answer. Nothing was saved; please try again."),
-                NULL);
+  hv_plans_page(
+      rq, 503, id,
+      problem(anchor, label, "The database did not answer. Nothing was saved; please try again."),
+      NULL);
 }
 
 static void page_answer(struct hv_request *rq) {
@@ -306,8 +307,8 @@ static void page_answer(struct hv_request *rq) {
     hv_plans_page(rq, 422, id, problem(anchor, "Answer", bad), NULL);
     return;
   }
-  enum hv_qs qs = hv_plan_answer(app->store, rq->principal, hv_policy_department(rq->principal),
-                                 id, version, rid, st, note, reason, pct, &o);
+  enum hv_qs qs = hv_plan_answer(app->store, rq->principal, hv_policy_department(rq->principal), id,
+                                 version, rid, st, note, reason, pct, &o);
   if (qs <= 0) {
     if (qs == HV_QS_CONFLICT && o.field && strcmp(o.field, "version"))
       anchor = hv_arena_printf(rq->arena, "%s-%lld",
@@ -332,18 +333,19 @@ static void page_submit(struct hv_request *rq) {
   if (hv_form_body(rq, &f))
     return;
   if (!version_of(&f, &version)) {
-    hv_plans_page(rq, 422, id, problem("submit", "Submit", "The form is out of date: reload the page."),
-                  NULL);
+    hv_plans_page(rq, 422, id,
+                  problem("submit", "Submit", "The form is out of date: reload the page."), NULL);
     return;
   }
   hv_plans_today(today);
-  enum hv_qs qs = hv_plan_submit(app->store, rq->principal, hv_policy_department(rq->principal),
-                                 id, version, today, &o);
+  enum hv_qs qs = hv_plan_submit(app->store, rq->principal, hv_policy_department(rq->principal), id,
+                                 version, today, &o);
   if (qs <= 0) {
     refused(rq, id, qs, &o, "submit", "Submit");
     return;
   }
-  hv_reply_redirect(rq, 303, hv_arena_printf(rq->arena, "/plans/%lld?saved=submitted", (long long)id));
+  hv_reply_redirect(rq, 303,
+                    hv_arena_printf(rq->arena, "/plans/%lld?saved=submitted", (long long)id));
 }
 
 static void page_review(struct hv_request *rq) {
@@ -355,8 +357,9 @@ static void page_review(struct hv_request *rq) {
     return;
   const char *decision = hv_form_get(&f, "decision"), *comment = hv_form_get(&f, "comment");
   if (!version_of(&f, &version)) {
-    hv_plans_page(rq, 422, id, problem("decision-accept", "Decision", "The form is out of date: reload the page."),
-                  NULL);
+    hv_plans_page(
+        rq, 422, id,
+        problem("decision-accept", "Decision", "The form is out of date: reload the page."), NULL);
     return;
   }
   bool accept = decision && !strcmp(decision, "accept");
@@ -377,8 +380,8 @@ static void page_review(struct hv_request *rq) {
     long long rid = strtoll(k + 8, &end, 10);
     if (*end || rid < 1)
       continue;
-    json_array_append_new(comments, json_pack("{s:I, s:s}", "requirement_id", (json_int_t)rid,
-                                              "comment", v));
+    json_array_append_new(comments,
+                          json_pack("{s:I, s:s}", "requirement_id", (json_int_t)rid, "comment", v));
   }
   const char *field;
   const char *bad = hv_plans_review_problem(accept, comments, &field);
@@ -389,14 +392,16 @@ static void page_review(struct hv_request *rq) {
     hv_plans_page(rq, 422, id, problem("decision-accept", "Decision", bad), NULL);
     return;
   }
-  enum hv_qs qs = hv_plan_review(app->store, rq->principal, id, version, accept, comment, comments, &o);
+  enum hv_qs qs =
+      hv_plan_review(app->store, rq->principal, id, version, accept, comment, comments, &o);
   json_decref(comments);
   if (qs <= 0) {
     refused(rq, id, qs, &o, "decision-accept", "Decision");
     return;
   }
-  hv_reply_redirect(rq, 303, hv_arena_printf(rq->arena, "/plans/%lld?saved=%s", (long long)id,
-                                             accept ? "accepted" : "changes"));
+  hv_reply_redirect(rq, 303,
+                    hv_arena_printf(rq->arena, "/plans/%lld?saved=%s", (long long)id,
+                                    accept ? "accepted" : "changes"));
 }
 
 static void page_compare(struct hv_request *rq) {
@@ -432,9 +437,9 @@ static void page_compare(struct hv_request *rq) {
                     : -1;
         json_object_set_new(
             x, side ? "to_text" : "from_text",
-            json_string(a >= 0          ? hv_answer_status_label((enum hv_answer_status)a)
-                        : json_is_integer(v) ? hv_arena_printf(rq->arena, "%lld",
-                                                            (long long)json_integer_value(v))
+            json_string(a >= 0 ? hv_answer_status_label((enum hv_answer_status)a)
+                        : json_is_integer(v)
+                            ? hv_arena_printf(rq->arena, "%lld", (long long)json_integer_value(v))
                         : text && *text ? text
                                         : "(none)"));
       }

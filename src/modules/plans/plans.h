@@ -80,8 +80,8 @@ bool hv_plan_may_review(enum hv_plan_status s);
 
 /* Checks one answer as written: NULL when fine, else a message for people
  * with the field in *field. `percent` is -1 when not given. */
-const char *hv_answer_problem(int status, const char *na_reason, int64_t percent,
-                              bool asks_percent, const char **field);
+const char *hv_answer_problem(int status, const char *na_reason, int64_t percent, bool asks_percent,
+                              const char **field);
 
 /* Timing of a plan against its due day, all days as YYYY-MM-DD in the
  * city's zone. `first_submitted` is NULL while never submitted. */
@@ -197,8 +197,8 @@ enum hv_qs hv_plan_submit(struct hv_store *s, const struct hv_principal *by, int
  * requested with `comments` ([{"requirement_id", "comment"}], at least
  * one). Refused when `by` submitted it or belongs to its department. */
 enum hv_qs hv_plan_review(struct hv_store *s, const struct hv_principal *by, int64_t id,
-                          int64_t version, bool accept, const char *comment,
-                          const json_t *comments, struct hv_plan_outcome *o);
+                          int64_t version, bool accept, const char *comment, const json_t *comments,
+                          struct hv_plan_outcome *o);
 
 /* Submission `number` of plan `id` within `scope`: {"number",
  * "submitted_at", "submitted_by", "answers", "decision", ...}
@@ -251,8 +251,7 @@ json_t *hv_plans_view(struct hv_request *rq, int64_t id);
 /* The comparison of submitted versions `from` and `to` (query text) of
  * plan `id`: {"from", "to", "changed", "requirements": [...]} (returned),
  * or NULL after replying. */
-json_t *hv_plans_compare_view(struct hv_request *rq, int64_t id, const char *from,
-                              const char *to);
+json_t *hv_plans_compare_view(struct hv_request *rq, int64_t id, const char *from, const char *to);
 
 /* Checks a review's comments ([{"requirement_id", "comment"}]) against the
  * decision: NULL when fine, else a message with the field in *field. */

@@ -53,9 +53,9 @@ static struct hv_sql q_plan_insert =
            "updated_at) VALUES (?, ?, ?, 'open', 1, ?, ?) RETURNING id");
 
 #define PLAN_COLS                                                                                  \
-  "p.id, p.directive_id, p.department_id, d.code, d.name, p.due_on, p.status, p.version, "        \
+  "p.id, p.directive_id, p.department_id, d.code, d.name, p.due_on, p.status, p.version, "         \
   "p.submissions, p.first_submitted_on, p.submitted_at, p.submitted_by, p.decided_at, "            \
-  "p.decided_by, p.created_at, p.updated_at, dir.number, dir.title, dir.issued_on, "              \
+  "p.decided_by, p.created_at, p.updated_at, dir.number, dir.title, dir.issued_on, "               \
   "(SELECT COUNT(*) FROM plan_requirements r WHERE r.directive_id = p.directive_id AND "           \
   "r.retired = 0), (SELECT COUNT(*) FROM plan_answers a JOIN plan_requirements r ON r.id = "       \
   "a.requirement_id WHERE a.plan_id = p.id AND r.retired = 0 AND a.status IN ('done', "            \
@@ -64,8 +64,8 @@ static struct hv_sql q_plan_insert =
 #define PLAN_FROM                                                                                  \
   " FROM plans p JOIN departments d ON d.id = p.department_id JOIN plan_directives dir ON dir.id " \
   "= p.directive_id"
-static struct hv_sql q_plan_get = HV_SQL(
-    "SELECT " PLAN_COLS PLAN_FROM " WHERE p.id = ? AND (? = 0 OR p.department_id = ?)");
+static struct hv_sql q_plan_get =
+    HV_SQL("SELECT " PLAN_COLS PLAN_FROM " WHERE p.id = ? AND (? = 0 OR p.department_id = ?)");
 static struct hv_sql q_plan_list =
     HV_SQL("SELECT " PLAN_COLS PLAN_FROM " WHERE (? = 0 OR p.directive_id = ?) AND (? = 0 OR "
            "p.department_id = ?) ORDER BY d.name, dir.number LIMIT 2000");
@@ -104,12 +104,12 @@ static struct hv_sql q_sub_decide =
 #define SUB_COLS                                                                                   \
   "s.number, s.submitted_at, s.submitted_by, u.display_name, s.decision, s.decision_comment, "     \
   "s.review, s.decided_by, v.display_name, s.decided_at, s.answers"
-static struct hv_sql q_subs = HV_SQL(
-    "SELECT " SUB_COLS " FROM plan_submissions s LEFT JOIN users u ON u.id = s.submitted_by "
-    "LEFT JOIN users v ON v.id = s.decided_by WHERE s.plan_id = ? ORDER BY s.number");
-static struct hv_sql q_sub_get = HV_SQL(
-    "SELECT " SUB_COLS " FROM plan_submissions s LEFT JOIN users u ON u.id = s.submitted_by "
-    "LEFT JOIN users v ON v.id = s.decided_by WHERE s.plan_id = ? AND s.number = ?");
+static struct hv_sql q_subs =
+    HV_SQL("SELECT " SUB_COLS " FROM plan_submissions s LEFT JOIN users u ON u.id = s.submitted_by "
+           "LEFT JOIN users v ON v.id = s.decided_by WHERE s.plan_id = ? ORDER BY s.number");
+static struct hv_sql q_sub_get =
+    HV_SQL("SELECT " SUB_COLS " FROM plan_submissions s LEFT JOIN users u ON u.id = s.submitted_by "
+           "LEFT JOIN users v ON v.id = s.decided_by WHERE s.plan_id = ? AND s.number = ?");
 static struct hv_sql q_edited_by =
     HV_SQL("SELECT COUNT(*) FROM plan_answers WHERE plan_id = ? AND updated_by = ?");
 static struct hv_sql q_uploaded_by =
@@ -120,8 +120,8 @@ static struct hv_sql q_ev_next_item =
 static struct hv_sql q_ev_item_req = HV_SQL(
     "SELECT requirement_id FROM plan_evidence WHERE plan_id = ? AND item = ? ORDER BY version "
     "LIMIT 1");
-static struct hv_sql q_ev_next_version =
-    HV_SQL("SELECT COALESCE(MAX(version), 0) + 1 FROM plan_evidence WHERE plan_id = ? AND item = ?");
+static struct hv_sql q_ev_next_version = HV_SQL(
+    "SELECT COALESCE(MAX(version), 0) + 1 FROM plan_evidence WHERE plan_id = ? AND item = ?");
 static struct hv_sql q_ev_count = HV_SQL("SELECT COUNT(*) FROM plan_evidence WHERE plan_id = ?");
 static struct hv_sql q_ev_insert = HV_SQL(
     "INSERT INTO plan_evidence (plan_id, requirement_id, item, version, file_name, "
@@ -152,15 +152,15 @@ static enum hv_qs audit(struct hv_conn *c, const struct hv_principal *by, const 
   char oid[24];
   snprintf(oid, sizeof oid, "%lld", (long long)id);
   char *text = change ? hv_json_dump(change, NULL) : NULL;
-  struct hv_audit_event ev = {by->actor, action, type, oid, text ? text : "",
-                              text ? strlen(text) : 0};
+  struct hv_audit_event ev = {by->actor, action,           type,
+                              oid,       text ? text : "", text ? strlen(text) : 0};
   enum hv_qs qs = hv_audit_append(c, &ev);
   free(text);
   return qs < 0 ? qs : HV_QS_ONE;
 }
 
-static enum hv_qs refuse(struct hv_plan_outcome *o, int status, const char *code,
-                         const char *field, const char *message) {
+static enum hv_qs refuse(struct hv_plan_outcome *o, int status, const char *code, const char *field,
+                         const char *message) {
   if (o) {
     o->refusal = message;
     o->status = status;
@@ -243,8 +243,12 @@ static enum hv_qs insert_requirement(struct hv_conn *c, int64_t dir, const char 
     return qs;
   if (n >= HV_PLAN_REQ_MAX)
     return HV_QS_CONFLICT;
-  struct hv_param p[] = {HV_P_INT(dir),          HV_P_INT(dir), HV_P_TEXT(code), HV_P_TEXT(title),
-                         HV_P_TEXT(guidance ? guidance : ""), HV_P_INT(pct)};
+  struct hv_param p[] = {HV_P_INT(dir),
+                         HV_P_INT(dir),
+                         HV_P_TEXT(code),
+                         HV_P_TEXT(title),
+                         HV_P_TEXT(guidance ? guidance : ""),
+                         HV_P_INT(pct)};
   return hv_db_int(c, &q_req_insert, p, 6, rid);
 }
 
@@ -257,9 +261,9 @@ static enum hv_qs dir_create_tx(struct hv_conn *c, void *cls) {
     return qs;
   if (taken)
     return HV_QS_CONFLICT;
-  struct hv_param p[] = {HV_P_TEXT(a->number), HV_P_TEXT(a->title), HV_P_INT(a->due_days),
-                         HV_P_INT(a->by->user_id ? a->by->user_id : 0), HV_P_INT(now),
-                         HV_P_INT(now)};
+  struct hv_param p[] = {HV_P_TEXT(a->number),  HV_P_TEXT(a->title),
+                         HV_P_INT(a->due_days), HV_P_INT(a->by->user_id ? a->by->user_id : 0),
+                         HV_P_INT(now),         HV_P_INT(now)};
   if (!a->by->user_id)
     p[3] = HV_P_NULL;
   if ((qs = hv_db_int(c, &q_dir_insert, p, 6, &a->id)) <= 0)
@@ -275,8 +279,8 @@ static enum hv_qs dir_create_tx(struct hv_conn *c, void *cls) {
     if (qs <= 0)
       return qs < 0 ? qs : HV_QS_HARD;
   }
-  json_t *ch = json_pack("{s:s, s:s, s:I, s:O}", "number", a->number, "title", a->title,
-                         "due_days", (json_int_t)a->due_days, "requirements", a->requirements);
+  json_t *ch = json_pack("{s:s, s:s, s:I, s:O}", "number", a->number, "title", a->title, "due_days",
+                         (json_int_t)a->due_days, "requirements", a->requirements);
   qs = audit(c, a->by, "plans.directive.create", "plan_directive", a->id, ch);
   json_decref(ch);
   return qs;
@@ -285,7 +289,10 @@ static enum hv_qs dir_create_tx(struct hv_conn *c, void *cls) {
 enum hv_qs hv_directive_create(struct hv_store *s, const struct hv_principal *by,
                                const char *number, const char *title, int64_t due_days,
                                const json_t *requirements, int64_t *id) {
-  struct dir_args a = {.by = by, .number = number, .title = title, .due_days = due_days,
+  struct dir_args a = {.by = by,
+                       .number = number,
+                       .title = title,
+                       .due_days = due_days,
                        .requirements = requirements};
   enum hv_qs qs = hv_store_tx(s, true, dir_create_tx, &a);
   if (qs > 0)
@@ -304,7 +311,8 @@ static enum hv_qs dir_update_tx(struct hv_conn *c, void *cls) {
   bool issued = !json_is_null(json_object_get(d, "issued_on"));
   const char *number = a->number ? a->number : json_string_value(json_object_get(d, "number"));
   const char *title = a->title ? a->title : json_string_value(json_object_get(d, "title"));
-  int64_t days = a->due_days >= 0 ? a->due_days : json_integer_value(json_object_get(d, "due_days"));
+  int64_t days =
+      a->due_days >= 0 ? a->due_days : json_integer_value(json_object_get(d, "due_days"));
   int64_t taken = 0;
   if (version != a->version) {
     qs = refuse(a->o, 409, "version_conflict", "version", NULL);
@@ -328,8 +336,8 @@ static enum hv_qs dir_update_tx(struct hv_conn *c, void *cls) {
                          HV_P_INT(a->id)};
   if ((qs = hv_db_exec(c, &q_dir_update, p, 5)) < 0)
     goto out;
-  json_t *ch = json_pack("{s:s, s:s, s:I}", "number", number, "title", title, "due_days",
-                         (json_int_t)days);
+  json_t *ch =
+      json_pack("{s:s, s:s, s:I}", "number", number, "title", title, "due_days", (json_int_t)days);
   qs = audit(c, a->by, "plans.directive.update", "plan_directive", a->id, ch);
   json_decref(ch);
 out:
@@ -340,8 +348,13 @@ out:
 enum hv_qs hv_directive_update(struct hv_store *s, const struct hv_principal *by, int64_t id,
                                int64_t version, const char *number, const char *title,
                                int64_t due_days, struct hv_plan_outcome *o) {
-  struct dir_args a = {.by = by, .id = id, .version = version, .number = number, .title = title,
-                       .due_days = due_days, .o = o};
+  struct dir_args a = {.by = by,
+                       .id = id,
+                       .version = version,
+                       .number = number,
+                       .title = title,
+                       .due_days = due_days,
+                       .o = o};
   memset(o, 0, sizeof *o);
   return hv_store_tx(s, true, dir_update_tx, &a);
 }
@@ -370,8 +383,12 @@ static enum hv_qs req_add_tx(struct hv_conn *c, void *cls) {
 enum hv_qs hv_requirement_add(struct hv_store *s, const struct hv_principal *by, int64_t directive,
                               const char *code, const char *title, const char *guidance,
                               bool asks_percent, int64_t *rid) {
-  struct dir_args a = {.by = by, .id = directive, .code = code, .title = title,
-                       .guidance = guidance, .asks_percent = asks_percent};
+  struct dir_args a = {.by = by,
+                       .id = directive,
+                       .code = code,
+                       .title = title,
+                       .guidance = guidance,
+                       .asks_percent = asks_percent};
   enum hv_qs qs = hv_store_tx(s, true, req_add_tx, &a);
   if (qs > 0)
     *rid = a.rid;
@@ -409,14 +426,14 @@ static enum hv_qs req_update_tx(struct hv_conn *c, void *cls) {
   const char *guidance = a->guidance ? a->guidance : q.guidance ? q.guidance : "";
   int pct = a->asks_percent >= 0 ? a->asks_percent : q.asks_percent;
   int retired = a->retired >= 0 ? a->retired : q.retired;
-  struct hv_param p[] = {HV_P_TEXT(title), HV_P_TEXT(guidance), HV_P_INT(pct), HV_P_INT(retired),
-                         HV_P_INT(a->rid),  HV_P_INT(a->id)};
+  struct hv_param p[] = {HV_P_TEXT(title),  HV_P_TEXT(guidance), HV_P_INT(pct),
+                         HV_P_INT(retired), HV_P_INT(a->rid),    HV_P_INT(a->id)};
   struct hv_param pb[] = {HV_P_INT(hv_clock_wall_ms()), HV_P_INT(a->id)};
   if ((qs = hv_db_exec(c, &q_req_update, p, 6)) >= 0 &&
       (qs = hv_db_exec(c, &q_dir_bump, pb, 2)) >= 0) {
-    json_t *ch = json_pack("{s:I, s:s, s:s, s:b, s:b}", "requirement_id", (json_int_t)a->rid,
-                           "title", title, "guidance", guidance, "asks_percent", pct != 0,
-                           "retired", retired != 0);
+    json_t *ch =
+        json_pack("{s:I, s:s, s:s, s:b, s:b}", "requirement_id", (json_int_t)a->rid, "title", title,
+                  "guidance", guidance, "asks_percent", pct != 0, "retired", retired != 0);
     qs = audit(c, a->by, "plans.requirement.update", "plan_directive", a->id, ch);
     json_decref(ch);
   }
@@ -427,8 +444,13 @@ static enum hv_qs req_update_tx(struct hv_conn *c, void *cls) {
 enum hv_qs hv_requirement_update(struct hv_store *s, const struct hv_principal *by,
                                  int64_t directive, int64_t rid, const char *title,
                                  const char *guidance, int asks_percent, int retired) {
-  struct dir_args a = {.by = by, .id = directive, .rid = rid, .title = title,
-                       .guidance = guidance, .asks_percent = asks_percent, .retired = retired};
+  struct dir_args a = {.by = by,
+                       .id = directive,
+                       .rid = rid,
+                       .title = title,
+                       .guidance = guidance,
+                       .asks_percent = asks_percent,
+                       .retired = retired};
   return hv_store_tx(s, true, req_update_tx, &a);
 }
 
@@ -645,13 +667,12 @@ static int submission_row(void *cls, const struct hv_row *r) {
   json_error_t err;
   const char *rv = hv_row_text(r, 6);
   json_t *review = rv ? json_loads(rv, JSON_REJECT_DUPLICATES, &err) : NULL;
-  json_t *o = json_pack(
-      "{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "number",
-      (json_int_t)hv_row_int(r, 0), "submitted_at", (json_int_t)hv_row_int(r, 1), "submitted_by",
-      int_or_null(r, 2), "submitted_by_name", text_or_null(r, 3), "decision", text_or_null(r, 4),
-      "decision_comment", text_or_null(r, 5), "review", review ? review : json_array(),
-      "decided_by", int_or_null(r, 7), "decided_by_name", text_or_null(r, 8), "decided_at",
-      int_or_null(r, 9));
+  json_t *o = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "number",
+                        (json_int_t)hv_row_int(r, 0), "submitted_at", (json_int_t)hv_row_int(r, 1),
+                        "submitted_by", int_or_null(r, 2), "submitted_by_name", text_or_null(r, 3),
+                        "decision", text_or_null(r, 4), "decision_comment", text_or_null(r, 5),
+                        "review", review ? review : json_array(), "decided_by", int_or_null(r, 7),
+                        "decided_by_name", text_or_null(r, 8), "decided_at", int_or_null(r, 9));
   if (json_is_array(list)) {
     json_array_append_new(list, o);
   } else { /* a single version, with its snapshot */
@@ -801,9 +822,9 @@ static enum hv_qs answer_tx(struct hv_conn *c, void *cls) {
     goto out;
   }
   const char *field;
-  const char *problem = hv_answer_problem(a->status, a->na_reason, a->percent,
-                                          json_is_true(json_object_get(req, "asks_percent")),
-                                          &field);
+  const char *problem =
+      hv_answer_problem(a->status, a->na_reason, a->percent,
+                        json_is_true(json_object_get(req, "asks_percent")), &field);
   if (problem) {
     qs = refuse(a->o, 422, "invalid_value", field, problem);
     goto out;
@@ -819,21 +840,19 @@ static enum hv_qs answer_tx(struct hv_conn *c, void *cls) {
   if ((qs = hv_db_exec(c, &q_answer_upsert, p, 8)) < 0)
     goto out;
   int st = hv_plan_status_parse(json_string_value(json_object_get(plan, "status")));
-  const char *next = hv_plan_status_code(st == HV_PLAN_OPEN ? HV_PLAN_IN_PROGRESS
-                                                            : (enum hv_plan_status)st);
-  struct hv_param ps[] = {HV_P_TEXT(next), HV_P_INT(now), HV_P_INT(a->id),
-                          HV_P_INT(a->o->current)};
+  const char *next =
+      hv_plan_status_code(st == HV_PLAN_OPEN ? HV_PLAN_IN_PROGRESS : (enum hv_plan_status)st);
+  struct hv_param ps[] = {HV_P_TEXT(next), HV_P_INT(now), HV_P_INT(a->id), HV_P_INT(a->o->current)};
   if ((qs = hv_db_exec(c, &q_plan_set, ps, 4)) <= 0) {
     qs = qs < 0 ? qs : HV_QS_RETRY;
     goto out;
   }
-  json_t *ch = json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:s}", "requirement_id",
-                         (json_int_t)a->rid, "code", json_deep_copy(json_object_get(req, "code")),
-                         "status", hv_answer_status_code((enum hv_answer_status)a->status),
-                         "note", a->note ? a->note : "", "na_reason",
-                         a->na_reason ? a->na_reason : "", "percent",
-                         a->percent >= 0 ? json_integer(a->percent) : json_null(), "plan_status",
-                         next);
+  json_t *ch =
+      json_pack("{s:I, s:o, s:s, s:s, s:s, s:o, s:s}", "requirement_id", (json_int_t)a->rid, "code",
+                json_deep_copy(json_object_get(req, "code")), "status",
+                hv_answer_status_code((enum hv_answer_status)a->status), "note",
+                a->note ? a->note : "", "na_reason", a->na_reason ? a->na_reason : "", "percent",
+                a->percent >= 0 ? json_integer(a->percent) : json_null(), "plan_status", next);
   qs = audit(c, a->by, "plans.answer.set", "plan", a->id, ch);
   json_decref(ch);
 out:
@@ -845,9 +864,16 @@ out:
 enum hv_qs hv_plan_answer(struct hv_store *s, const struct hv_principal *by, int64_t scope,
                           int64_t id, int64_t version, int64_t rid, int status, const char *note,
                           const char *na_reason, int64_t percent, struct hv_plan_outcome *o) {
-  struct plan_args a = {.by = by, .scope = scope, .id = id, .version = version, .rid = rid,
-                        .status = status, .note = note, .na_reason = na_reason,
-                        .percent = percent, .o = o};
+  struct plan_args a = {.by = by,
+                        .scope = scope,
+                        .id = id,
+                        .version = version,
+                        .rid = rid,
+                        .status = status,
+                        .note = note,
+                        .na_reason = na_reason,
+                        .percent = percent,
+                        .o = o};
   memset(o, 0, sizeof *o);
   return hv_store_tx(s, true, answer_tx, &a);
 }
@@ -867,13 +893,12 @@ static json_t *snapshot(const json_t *answers) {
       if (next && json_integer_value(json_object_get(next, "item")) ==
                       json_integer_value(json_object_get(e, "item")))
         continue; /* a newer version of the same item follows */
-      json_array_append_new(ev, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "id",
-                                          json_object_get(e, "id"), "item",
-                                          json_object_get(e, "item"), "version",
-                                          json_object_get(e, "version"), "file_name",
-                                          json_object_get(e, "file_name"), "sha256",
-                                          json_object_get(e, "sha256"), "effective_on",
-                                          json_object_get(e, "effective_on")));
+      json_array_append_new(
+          ev, json_pack("{s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(e, "id"), "item",
+                        json_object_get(e, "item"), "version", json_object_get(e, "version"),
+                        "file_name", json_object_get(e, "file_name"), "sha256",
+                        json_object_get(e, "sha256"), "effective_on",
+                        json_object_get(e, "effective_on")));
     }
     json_object_set_new(s, "evidence", ev);
     json_object_del(s, "guidance");
@@ -914,12 +939,9 @@ static enum hv_qs submit_tx(struct hv_conn *c, void *cls) {
   text = hv_json_dump(snap, NULL);
   int64_t now = hv_clock_wall_ms();
   int64_t number = json_integer_value(json_object_get(plan, "submissions")) + 1;
-  struct hv_param pu[] = {HV_P_TEXT(a->today),
-                          HV_P_INT(now),
-                          a->by->user_id ? HV_P_INT(a->by->user_id) : HV_P_NULL,
-                          HV_P_INT(now),
-                          HV_P_INT(a->id),
-                          HV_P_INT(a->o->current)};
+  struct hv_param pu[] = {
+      HV_P_TEXT(a->today), HV_P_INT(now),   a->by->user_id ? HV_P_INT(a->by->user_id) : HV_P_NULL,
+      HV_P_INT(now),       HV_P_INT(a->id), HV_P_INT(a->o->current)};
   struct hv_param ps[] = {HV_P_INT(a->id), HV_P_INT(number), HV_P_TEXT(text),
                           a->by->user_id ? HV_P_INT(a->by->user_id) : HV_P_NULL, HV_P_INT(now)};
   if (!text) {
@@ -947,8 +969,8 @@ out:
 enum hv_qs hv_plan_submit(struct hv_store *s, const struct hv_principal *by, int64_t scope,
                           int64_t id, int64_t version, const char *today,
                           struct hv_plan_outcome *o) {
-  struct plan_args a = {.by = by, .scope = scope, .id = id, .version = version, .today = today,
-                        .o = o};
+  struct plan_args a = {
+      .by = by, .scope = scope, .id = id, .version = version, .today = today, .o = o};
   memset(o, 0, sizeof *o);
   return hv_store_tx(s, true, submit_tx, &a);
 }
@@ -988,8 +1010,8 @@ static enum hv_qs review_tx(struct hv_conn *c, void *cls) {
     const json_t *req = NULL;
     size_t k;
     const json_t *r;
-    json_array_foreach(answers, k, r) if (json_integer_value(json_object_get(r, "requirement_id")) ==
-                                          rid) req = r;
+    json_array_foreach(
+        answers, k, r) if (json_integer_value(json_object_get(r, "requirement_id")) == rid) req = r;
     if (!req) {
       qs = refuse(a->o, 422, "invalid_value", "requirements",
                   "A comment names a requirement this plan does not have.");
@@ -1004,11 +1026,14 @@ static enum hv_qs review_tx(struct hv_conn *c, void *cls) {
   int64_t now = hv_clock_wall_ms();
   const char *decision = a->accept ? "accepted" : "changes_requested";
   int64_t number = json_integer_value(json_object_get(plan, "submissions"));
-  struct hv_param pp[] = {HV_P_TEXT(decision), HV_P_INT(now), uid ? HV_P_INT(uid) : HV_P_NULL,
+  struct hv_param pp[] = {HV_P_TEXT(decision), HV_P_INT(now),   uid ? HV_P_INT(uid) : HV_P_NULL,
                           HV_P_INT(now),       HV_P_INT(a->id), HV_P_INT(a->o->current)};
-  struct hv_param ps[] = {HV_P_TEXT(decision), HV_P_TEXT(a->comment ? a->comment : ""),
-                          HV_P_TEXT(text ? text : "[]"), uid ? HV_P_INT(uid) : HV_P_NULL,
-                          HV_P_INT(now),       HV_P_INT(a->id),
+  struct hv_param ps[] = {HV_P_TEXT(decision),
+                          HV_P_TEXT(a->comment ? a->comment : ""),
+                          HV_P_TEXT(text ? text : "[]"),
+                          uid ? HV_P_INT(uid) : HV_P_NULL,
+                          HV_P_INT(now),
+                          HV_P_INT(a->id),
                           HV_P_INT(number)};
   if ((qs = hv_db_exec(c, &q_plan_decide, pp, 6)) <= 0) {
     qs = qs < 0 ? qs : HV_QS_RETRY;
@@ -1016,8 +1041,8 @@ static enum hv_qs review_tx(struct hv_conn *c, void *cls) {
   }
   if ((qs = hv_db_exec(c, &q_sub_decide, ps, 7)) < 0)
     goto out;
-  json_t *ch = json_pack("{s:I, s:s, s:s, s:O}", "number", (json_int_t)number, "decision",
-                         decision, "comment", a->comment ? a->comment : "", "review", review);
+  json_t *ch = json_pack("{s:I, s:s, s:s, s:O}", "number", (json_int_t)number, "decision", decision,
+                         "comment", a->comment ? a->comment : "", "review", review);
   qs = audit(c, a->by, a->accept ? "plans.plan.accept" : "plans.plan.request_changes", "plan",
              a->id, ch);
   json_decref(ch);
@@ -1030,10 +1055,16 @@ out:
 }
 
 enum hv_qs hv_plan_review(struct hv_store *s, const struct hv_principal *by, int64_t id,
-                          int64_t version, bool accept, const char *comment,
-                          const json_t *comments, struct hv_plan_outcome *o) {
-  struct plan_args a = {.by = by, .scope = 0, .id = id, .version = version, .accept = accept,
-                        .comment = comment, .comments = comments, .o = o};
+                          int64_t version, bool accept, const char *comment, const json_t *comments,
+                          struct hv_plan_outcome *o) {
+  struct plan_args a = {.by = by,
+                        .scope = 0,
+                        .id = id,
+                        .version = version,
+                        .accept = accept,
+                        .comment = comment,
+                        .comments = comments,
+                        .o = o};
   memset(o, 0, sizeof *o);
   return hv_store_tx(s, true, review_tx, &a);
 }
@@ -1127,19 +1158,18 @@ static enum hv_qs ev_add_tx(struct hv_conn *c, void *cls) {
     goto out;
   }
   int st = hv_plan_status_parse(json_string_value(json_object_get(plan, "status")));
-  const char *next = hv_plan_status_code(st == HV_PLAN_OPEN ? HV_PLAN_IN_PROGRESS
-                                                            : (enum hv_plan_status)st);
-  struct hv_param ps[] = {HV_P_TEXT(next), HV_P_INT(now), HV_P_INT(a->id),
-                          HV_P_INT(a->o->current)};
+  const char *next =
+      hv_plan_status_code(st == HV_PLAN_OPEN ? HV_PLAN_IN_PROGRESS : (enum hv_plan_status)st);
+  struct hv_param ps[] = {HV_P_TEXT(next), HV_P_INT(now), HV_P_INT(a->id), HV_P_INT(a->o->current)};
   if ((qs = hv_db_exec(c, &q_plan_set, ps, 4)) <= 0) {
     qs = qs < 0 ? qs : HV_QS_RETRY;
     goto out;
   }
-  json_t *ch = json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:I}", "evidence_id",
-                         (json_int_t)e->id, "requirement_id", (json_int_t)a->rid, "item",
-                         (json_int_t)e->item, "version", (json_int_t)e->version, "file_name",
-                         e->file_name, "sha256", e->sha256, "effective_on", e->effective_on,
-                         "size", (json_int_t)e->size);
+  json_t *ch =
+      json_pack("{s:I, s:I, s:I, s:I, s:s, s:s, s:s, s:I}", "evidence_id", (json_int_t)e->id,
+                "requirement_id", (json_int_t)a->rid, "item", (json_int_t)e->item, "version",
+                (json_int_t)e->version, "file_name", e->file_name, "sha256", e->sha256,
+                "effective_on", e->effective_on, "size", (json_int_t)e->size);
   qs = audit(c, a->by, "plans.evidence.add", "plan", a->id, ch);
   json_decref(ch);
 out:
@@ -1149,8 +1179,14 @@ out:
 
 enum hv_qs hv_evidence_add(struct hv_store *s, const struct hv_principal *by, int64_t scope,
                            int64_t version, struct hv_evidence *e, struct hv_plan_outcome *o) {
-  struct plan_args a = {.by = by, .scope = scope, .id = e->plan_id, .version = version,
-                        .rid = e->requirement_id, .number = e->item, .ev = e, .o = o};
+  struct plan_args a = {.by = by,
+                        .scope = scope,
+                        .id = e->plan_id,
+                        .version = version,
+                        .rid = e->requirement_id,
+                        .number = e->item,
+                        .ev = e,
+                        .o = o};
   memset(o, 0, sizeof *o);
   return hv_store_tx(s, true, ev_add_tx, &a);
 }

@@ -110,36 +110,40 @@ static json_t *snap(const char *text) {
 static const json_t *by_code(const json_t *diff, const char *code) {
   size_t i;
   const json_t *x;
-  json_array_foreach(diff, i, x) if (!strcmp(json_string_value(json_object_get(x, "code")), code)) return x;
+  json_array_foreach(diff, i,
+                     x) if (!strcmp(json_string_value(json_object_get(x, "code")), code)) return x;
   fail_msg("no %s in the comparison", code);
   return NULL;
 }
 
 static void compare_versions(void **state) {
   (void)state;
-  json_t *a = snap("{\"answers\": ["
-                   "{\"requirement_id\": 1, \"code\": \"protocol\", \"title\": \"Protocol\", "
-                   "\"status\": \"done\", \"note\": \"Adopted\", \"na_reason\": \"\", \"percent\": null,"
-                   " \"evidence\": [{\"item\": 1, \"version\": 1, \"file_name\": \"a.pdf\", "
-                   "\"sha256\": \"aaaaaaaaaaaaaaaa\", \"effective_on\": \"2026-01-01\"}]},"
-                   "{\"requirement_id\": 2, \"code\": \"trained\", \"title\": \"Trained\", "
-                   "\"status\": \"in_progress\", \"note\": \"\", \"na_reason\": \"\", \"percent\": 40},"
-                   "{\"requirement_id\": 3, \"code\": \"gone\", \"title\": \"Gone\", \"status\": \"done\"}]}");
-  json_t *b = snap("{\"answers\": ["
-                   "{\"requirement_id\": 1, \"code\": \"protocol\", \"title\": \"Protocol\", "
-                   "\"status\": \"done\", \"note\": \"Adopted\", \"na_reason\": \"\", \"percent\": null,"
-                   " \"evidence\": [{\"item\": 1, \"version\": 2, \"file_name\": \"a.pdf\", "
-                   "\"sha256\": \"bbbbbbbbbbbbbbbb\", \"effective_on\": \"2026-02-01\"}]},"
-                   "{\"requirement_id\": 2, \"code\": \"trained\", \"title\": \"Trained\", "
-                   "\"status\": \"done\", \"note\": \"\", \"na_reason\": \"\", \"percent\": 90},"
-                   "{\"requirement_id\": 4, \"code\": \"new\", \"title\": \"New\", \"status\": \"todo\"}]}");
+  json_t *a = snap(
+      "{\"answers\": ["
+      "{\"requirement_id\": 1, \"code\": \"protocol\", \"title\": \"Protocol\", "
+      "\"status\": \"done\", \"note\": \"Adopted\", \"na_reason\": \"\", \"percent\": null,"
+      " \"evidence\": [{\"item\": 1, \"version\": 1, \"file_name\": \"a.pdf\", "
+      "\"sha256\": \"aaaaaaaaaaaaaaaa\", \"effective_on\": \"2026-01-01\"}]},"
+      "{\"requirement_id\": 2, \"code\": \"trained\", \"title\": \"Trained\", "
+      "\"status\": \"in_progress\", \"note\": \"\", \"na_reason\": \"\", \"percent\": 40},"
+      "{\"requirement_id\": 3, \"code\": \"gone\", \"title\": \"Gone\", \"status\": \"done\"}]}");
+  json_t *b = snap(
+      "{\"answers\": ["
+      "{\"requirement_id\": 1, \"code\": \"protocol\", \"title\": \"Protocol\", "
+      "\"status\": \"done\", \"note\": \"Adopted\", \"na_reason\": \"\", \"percent\": null,"
+      " \"evidence\": [{\"item\": 1, \"version\": 2, \"file_name\": \"a.pdf\", "
+      "\"sha256\": \"bbbbbbbbbbbbbbbb\", \"effective_on\": \"2026-02-01\"}]},"
+      "{\"requirement_id\": 2, \"code\": \"trained\", \"title\": \"Trained\", "
+      "\"status\": \"done\", \"note\": \"\", \"na_reason\": \"\", \"percent\": 90},"
+      "{\"requirement_id\": 4, \"code\": \"new\", \"title\": \"New\", \"status\": \"todo\"}]}");
   json_t *d = hv_plan_compare(a, b);
   assert_int_equal(json_array_size(d), 4);
   const json_t *p = by_code(d, "protocol"), *t = by_code(d, "trained");
   assert_true(json_is_true(json_object_get(p, "changed")));
   const json_t *ch = json_array_get(json_object_get(p, "changes"), 0);
   assert_string_equal(json_string_value(json_object_get(ch, "field")), "evidence");
-  assert_non_null(strstr(json_string_value(json_object_get(ch, "to")), "item 1 v2 a.pdf (effective 2026-02-01"));
+  assert_non_null(strstr(json_string_value(json_object_get(ch, "to")),
+                         "item 1 v2 a.pdf (effective 2026-02-01"));
   assert_int_equal(json_array_size(json_object_get(t, "changes")), 2);
   ch = json_array_get(json_object_get(t, "changes"), 1);
   assert_string_equal(json_string_value(json_object_get(ch, "field")), "percent");
@@ -155,8 +159,9 @@ static void compare_versions(void **state) {
   json_array_foreach(d, i, x) assert_false(json_is_true(json_object_get(x, "changed")));
   json_decref(d);
   /* not the expected shape: read as absent, never a crash */
-  json_t *junk = snap("{\"answers\": [1, \"x\", {\"requirement_id\": \"2\"}, {\"requirement_id\": 5, "
-                      "\"evidence\": 7, \"status\": {\"a\": 1}}]}");
+  json_t *junk =
+      snap("{\"answers\": [1, \"x\", {\"requirement_id\": \"2\"}, {\"requirement_id\": 5, "
+           "\"evidence\": 7, \"status\": {\"a\": 1}}]}");
   d = hv_plan_compare(junk, json_null());
   assert_int_equal(json_array_size(d), 1);
   json_decref(d);
@@ -170,13 +175,14 @@ static void compare_versions(void **state) {
 
 static void board_order(void **state) {
   (void)state;
-  json_t *rows = snap("["
-                      "{\"department_name\": \"Zoo\", \"status\": \"open\", \"days_left\": -3, "
-                      "\"delivered\": false, \"days_late\": 3, \"requirements_done\": 0},"
-                      "{\"department_name\": \"Aging\", \"status\": \"accepted\", \"days_left\": null, "
-                      "\"delivered\": true, \"days_late\": 0, \"requirements_done\": 7},"
-                      "{\"department_name\": \"Library\", \"status\": \"in_progress\", \"days_left\": 2, "
-                      "\"delivered\": false, \"days_late\": 0, \"requirements_done\": 3}]");
+  json_t *rows =
+      snap("["
+           "{\"department_name\": \"Zoo\", \"status\": \"open\", \"days_left\": -3, "
+           "\"delivered\": false, \"days_late\": 3, \"requirements_done\": 0},"
+           "{\"department_name\": \"Aging\", \"status\": \"accepted\", \"days_left\": null, "
+           "\"delivered\": true, \"days_late\": 0, \"requirements_done\": 7},"
+           "{\"department_name\": \"Library\", \"status\": \"in_progress\", \"days_left\": 2, "
+           "\"delivered\": false, \"days_late\": 0, \"requirements_done\": 3}]");
   const char *order[3];
 #define NAMES()                                                                                    \
   for (size_t k = 0; k < 3; k++)                                                                   \
@@ -199,16 +205,16 @@ static void board_order(void **state) {
   assert_string_equal(order[1], "Library");
   hv_board_sort(rows, HV_BSORT_STATUS, false);
   NAMES();
-  assert_string_equal(order[0], "Zoo");      /* open */
-  assert_string_equal(order[2], "Aging");    /* accepted */
+  assert_string_equal(order[0], "Zoo");   /* open */
+  assert_string_equal(order[2], "Aging"); /* accepted */
   json_decref(rows);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(codes_round_trip),  cmocka_unit_test(status_machine),
-      cmocka_unit_test(answer_checks),     cmocka_unit_test(due_days_and_lateness),
-      cmocka_unit_test(compare_versions),  cmocka_unit_test(board_order),
+      cmocka_unit_test(codes_round_trip), cmocka_unit_test(status_machine),
+      cmocka_unit_test(answer_checks),    cmocka_unit_test(due_days_and_lateness),
+      cmocka_unit_test(compare_versions), cmocka_unit_test(board_order),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
