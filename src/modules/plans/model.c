@@ -189,23 +189,31 @@ static json_t *diff_one(const json_t *a, const json_t *b, json_int_t rid) {
                    "added", a == NULL, "removed", b == NULL, "changes", changes);
 }
 
+/* True when `x`, at index `i` of `answers`, is the first entry with its
+ * requirement id (a snapshot lists each once; a second one is ignored). */
+static bool first_of_id(const json_t *answers, size_t i, const json_t *x) {
+  const json_t *id = json_object_get(x, "requirement_id");
+  return json_is_integer(id) && find_req(answers, json_integer_value(id)) == x &&
+         json_array_get(answers, i) == x;
+}
+
 json_t *hv_plan_compare(const json_t *from, const json_t *to) {
   const json_t *fa = answers_of(from), *ta = answers_of(to);
   json_t *out = json_array();
   size_t i;
   const json_t *x;
   json_array_foreach(ta, i, x) {
-    const json_t *id = json_object_get(x, "requirement_id");
-    if (!json_is_integer(id))
+    if (!first_of_id(ta, i, x))
       continue;
-    json_array_append_new(
-        out, diff_one(find_req(fa, json_integer_value(id)), x, json_integer_value(id)));
+    json_int_t id = json_integer_value(json_object_get(x, "requirement_id"));
+    json_array_append_new(out, diff_one(find_req(fa, id), x, id));
   }
   json_array_foreach(fa, i, x) {
-    const json_t *id = json_object_get(x, "requirement_id");
-    if (!json_is_integer(id) || find_req(ta, json_integer_value(id)))
+    if (!first_of_id(fa, i, x))
       continue;
-    json_array_append_new(out, diff_one(x, NULL, json_integer_value(id)));
+    json_int_t id = json_integer_value(json_object_get(x, "requirement_id"));
+    if (!find_req(ta, id))
+      json_array_append_new(out, diff_one(x, NULL, id));
   }
   return out;
 }

@@ -104,7 +104,8 @@ int hv_day_add_text(const char *day, int64_t n, char out[11]);
  * [{"requirement_id", "code", "title", "changed": bool, "changes": [{"field",
  * "from", "to"}]}] in the order of `to` then requirements only in `from`
  * (returned, caller decrefs). Tolerates any JSON: what is not the expected
- * shape reads as absent. */
+ * shape reads as absent, and a requirement listed twice counts once (the
+ * first). */
 json_t *hv_plan_compare(const json_t *from, const json_t *to);
 
 /* The board's sort keys. */

@@ -165,6 +165,14 @@ static void compare_versions(void **state) {
   d = hv_plan_compare(junk, json_null());
   assert_int_equal(json_array_size(d), 1);
   json_decref(d);
+  /* a requirement listed twice counts once, so a version equals itself */
+  json_t *dup = snap("{\"answers\": [{\"requirement_id\": 2, \"status\": \"done\"}, "
+                     "{\"requirement_id\": 2, \"status\": \"todo\"}]}");
+  d = hv_plan_compare(dup, dup);
+  assert_int_equal(json_array_size(d), 1);
+  assert_false(json_is_true(json_object_get(json_array_get(d, 0), "changed")));
+  json_decref(d);
+  json_decref(dup);
   d = hv_plan_compare(NULL, NULL);
   assert_int_equal(json_array_size(d), 0);
   json_decref(d);
