@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "auth/password.h"
 #include "cli/cli.h"
+#include "core/timefmt.h"
 #include "http/router.h"
 #include "web/app.h"
 #include <jansson.h>
@@ -445,6 +446,7 @@ int hv_cmd_demo(int argc, char **argv) {
     return rc;
   if ((rc = no_extra("demo", nrest, rest)))
     return rc;
+  hv_time_init(cfg.timezone); /* "today" for the sample plans is the city's date */
   if (hv_cli_open_store(&cfg, 1, &s))
     return 1;
   struct demo_ctx d = {0, 0, 0};
