@@ -1,7 +1,7 @@
 // Browser tests of the preparedness plans in Chromium, through the real
-// forms (no JavaScript needed): a liaison answers every requirement of
-// their department's ED 17 plan, attaches evidence and submits it; a MOIA
-// reviewer asks for changes on one requirement; the liaison revises and
+// forms (no JavaScript needed): MOIA issues ED 17 to every department; a
+// liaison answers every requirement of their department's ED 17 plan,
+// attaches evidence and submits it; a MOIA reviewer asks for changes on one requirement; the liaison revises and
 // resubmits; the reviewer compares the two versions and accepts. axe-core
 // (WCAG 2.1 A/AA) on every page of the way, on a desktop and a phone.
 //
@@ -24,12 +24,9 @@ const PDF = Buffer.from('%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\ne
 before(async () => {
   [srv, browser] = await Promise.all([startServer(), launchBrowser()]);
   logins = demoLogins(srv.dir);
-  // MOIA issues ED 17 (the demo city has it recorded, not issued)
   const moia = await apiSignIn(srv, logins.moia.email, logins.moia.password);
   const dirs = await (await api(srv, moia, 'GET', '/api/v1/directives')).json();
   ed17 = dirs.items.find((d) => d.number === 'ED 17');
-  const r = await api(srv, moia, 'POST', `/api/v1/directives/${ed17.id}/issue`, {});
-  assert.equal(r.status, 201);
 });
 
 after(async () => {
@@ -69,6 +66,33 @@ async function answer(page, title, status, { note, reason } = {}) {
   if (reason !== undefined) await section.getByLabel('If it does not apply: why').fill(reason);
   return submitForm(page, section.getByRole('button', { name: 'Save answer' }));
 }
+
+test('MOIA issues ED 17 to every department through the form, with axe', async () => {
+  const context = await browser.newContext({ viewport: PHONE });
+  try {
+    const page = await context.newPage();
+    const log = watchPage(page);
+    await signIn(page, 'moia');
+    await go(page, '/plans');
+    await assertAxe(page, 'plans list with the issue form');
+    // a day in the future is refused beside the field
+    await page.getByLabel('ED 17 issued on').fill('2199-01-01');
+    let res = await submitForm(page, page.getByRole('button', { name: 'Issue ED 17 to every department' }));
+    assert.equal(res.status(), 422);
+    assert.match(await main(page).getByRole('alert').innerText(), /not in the future/);
+    await assertAxe(page, 'plans list with an error');
+    await page.getByLabel('ED 17 issued on').fill('');
+    res = await submitForm(page, page.getByRole('button', { name: 'Issue ED 17 to every department' }));
+    assert.equal(res.status(), 200);
+    assert.match(await page.getByRole('status').innerText(), /every department has its plan/);
+    assert.equal(await page.getByRole('button', { name: 'Issue ED 17 to every department' }).count(), 0);
+    assert.ok(await page.getByRole('link', { name: 'Board of ED 17 plans' }).isVisible());
+    const p = flowProblems(log, srv.url);
+    assert.deepEqual(p, [], `problems:\n  ${p.join('\n  ')}`);
+  } finally {
+    await context.close();
+  }
+});
 
 for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
   test(`a liaison submits the plan and a reviewer decides, on a ${name}, with axe`, async () => {

@@ -2,6 +2,7 @@
  * JavaScript:
  *
  *   GET  /plans                                       directives and the plans in scope
+ *   POST /plans/directives/{id}/issue                 issue a directive to every department
  *   GET  /plans/board/{id}                            MOIA's board, sortable, with exports
  *   GET  /plans/{id}                                  a plan: answers, evidence, versions, review
  *   POST /plans/{id}/requirements/{rid}               answer one requirement
@@ -18,6 +19,7 @@
 #include <string.h>
 
 #include "auth/policy.h"
+#include "core/json.h"
 #include "core/timefmt.h"
 #include "modules/plans/plans.h"
 #include "web/api.h"
@@ -46,13 +48,14 @@ static void timing_words(json_t *p) {
 
 /* --- the list -------------------------------------------------------------------- */
 
-static void page_list(struct hv_request *rq) {
+static void list_page(struct hv_request *rq, int status, json_t *problems, const char *notice) {
   struct hv_app *app = rq->app;
   json_t *dirs = NULL, *plans = NULL;
   char today[11];
   if (hv_directives_list(app->store, &dirs) < 0 ||
       hv_plans_list(app->store, 0, hv_policy_department(rq->principal), &plans) < 0) {
     json_decref(dirs);
+    json_decref(problems);
     hv_reply_error(rq, 503, "unavailable", "The database did not answer; please try again.", NULL);
     return;
   }
@@ -60,9 +63,12 @@ static void page_list(struct hv_request *rq) {
   size_t i;
   json_t *x;
   bool board = (rq->roles & HV_PERM_PLANS_BOARD) != 0;
+  bool admin = (rq->roles & HV_PERM_PLANS_ADMIN) != 0;
   json_array_foreach(dirs, i, x) {
     json_object_set_new(x, "can_board",
                         json_boolean(board && !json_is_null(json_object_get(x, "issued_on"))));
+    json_object_set_new(x, "can_issue",
+                        json_boolean(admin && json_is_null(json_object_get(x, "issued_on"))));
     json_object_set_new(
         x, "requirement_count",
         json_integer((json_int_t)json_array_size(json_object_get(x, "requirements"))));
@@ -74,7 +80,62 @@ static void page_list(struct hv_request *rq) {
   json_t *ctx =
       json_pack("{s:o, s:o, s:b, s:b, s:s}", "directives", dirs, "plans", plans, "has_directives",
                 json_array_size(dirs) > 0, "has_plans", json_array_size(plans) > 0, "today", today);
-  hv_page(rq, 200, "plans", "Preparedness plans — Haven", ctx);
+  if (!problems)
+    problems = json_array();
+  json_object_set_new(ctx, "has_problems", json_boolean(json_array_size(problems) > 0));
+  json_object_set_new(ctx, "problems", problems);
+  if (notice)
+    json_object_set_new(ctx, "notice", json_string(notice));
+  hv_page(rq, status, "plans", "Preparedness plans — Haven", ctx);
+}
+
+static void page_list(struct hv_request *rq) {
+  const char *issued = hv_query(rq, "issued");
+  list_page(rq, 200, NULL,
+            issued ? "The directive was issued: every department has its plan, with its due date."
+                   : NULL);
+}
+
+static void page_issue(struct hv_request *rq) {
+  struct hv_app *app = rq->app;
+  struct hv_form f;
+  int64_t id = hv_param(rq, "id")->num, count = 0;
+  char today[11];
+  if (hv_form_body(rq, &f))
+    return;
+  const char *on = hv_form_get(&f, "issued_on");
+  const char *anchor = hv_arena_printf(rq->arena, "issued_on-%lld", (long long)id);
+  hv_plans_today(today);
+  if (!on || !*on)
+    on = today;
+  if (!hv_date_valid(on)) {
+    list_page(rq, 422, problem(anchor, "Issued on", "Enter the day it was issued, as YYYY-MM-DD."),
+              NULL);
+    return;
+  }
+  if (strcmp(on, today) > 0) {
+    list_page(rq, 422,
+              problem(anchor, "Issued on",
+                      "A directive is issued on a day that has come: not in "
+                      "the future."),
+              NULL);
+    return;
+  }
+  enum hv_qs qs = hv_directive_issue(app->store, rq->principal, id, on, &count);
+  if (qs == HV_QS_NONE) {
+    hv_reply_error(rq, 404, "not_found", "There is no such directive.", NULL);
+    return;
+  }
+  if (qs < 0) {
+    list_page(rq, qs == HV_QS_CONFLICT ? 409 : 503,
+              problem(anchor, "Issue",
+                      qs == HV_QS_CONFLICT
+                          ? "The directive was issued already: every department has its plan."
+                          : "The database did not answer. Nothing was saved; please try again."),
+              NULL);
+    return;
+  }
+  hv_reply_redirect(rq, 303, "/plans?issued=1");
 }
 
 /* --- the board --------------------------------------------------------------------- */
@@ -453,11 +514,13 @@ static void page_compare(struct hv_request *rq) {
 #define EDIT HV_PERM_PLANS_EDIT
 #define REVIEW HV_PERM_PLANS_REVIEW
 #define BOARD HV_PERM_PLANS_BOARD
+#define ADMIN HV_PERM_PLANS_ADMIN
 #define UPLOAD_MAX ((64u << 20) + HV_UPLOAD_SLACK)
 
 const struct hv_route hv_plans_pages[] = {
     {HV_GET, "/plans", READ, 0, 0, page_list},
     {HV_GET, "/plans/board/{id:int}", BOARD, 0, 0, page_board},
+    {HV_POST, "/plans/directives/{id:int}/issue", ADMIN, HV_R_CSRF, 4096, page_issue},
     {HV_GET, "/plans/{id:int}", READ, 0, 0, page_plan},
     {HV_POST, "/plans/{id:int}/requirements/{rid:int}", EDIT, HV_R_CSRF, 32 * 1024, page_answer},
     {HV_POST, "/plans/{id:int}/requirements/{rid:int}/evidence", EDIT, HV_R_CSRF | HV_R_UPLOAD,
