@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 pkgs=(meson ninja-build pkg-config gcc clang libclang-rt-14-dev
       libmicrohttpd-dev libjansson-dev libsqlite3-dev libpq-dev libsodium-dev
       zlib1g-dev libcmocka-dev libcsv-dev libcurl4-openssl-dev libcmark-dev sqlite3
-      libcairo2-dev libpango1.0-dev libglib2.0-dev libqrencode-dev fonts-noto-core fonts-noto-cjk
+      libcairo2-dev libpango1.0-dev libglib2.0-dev libqrencode-dev libxlsxwriter-dev fonts-noto-core fonts-noto-cjk
       python3-fonttools python3-brotli)
 if [ "${1:-}" = "--check" ]; then
   pkgs+=(postgresql chromium wrk nginx-light curl python3-aiosmtpd libimage-exiftool-perl

@@ -81,6 +81,20 @@
  * as well. The public page /consultations needs no sign-in. */
 #define HV_PERM_WORKGROUP (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(WORKGROUP))
 #define HV_PERM_WORKGROUP_READ (HV_PERM_WORKGROUP | HV_PB(LEGAL) | HV_PB(AUDITOR))
+/* Department preparedness plans (issue 6). Read plans: liaisons their own
+ * department's (by hv_policy_department), MOIA and administrators every
+ * one, auditors every one (read only). */
+#define HV_PERM_PLANS_READ (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON) | HV_PB(AUDITOR))
+/* Answer requirements, attach evidence, submit: liaisons for their own
+ * department; MOIA and administrators for any. */
+#define HV_PERM_PLANS_EDIT (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON))
+/* Accept a submitted plan or request changes (never one's own: checked in
+ * the plans store). */
+#define HV_PERM_PLANS_REVIEW (HV_PB(ADMIN) | HV_PB(MOIA))
+/* Create and edit directives and their requirements, and issue them. */
+#define HV_PERM_PLANS_ADMIN (HV_PB(ADMIN) | HV_PB(MOIA))
+/* MOIA's board of every department's plan, and its CSV and XLSX exports. */
+#define HV_PERM_PLANS_BOARD (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(AUDITOR))
 
 /* Roles whose work spans the whole City. */
 #define HV_CITYWIDE                                                                                \

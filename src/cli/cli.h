@@ -47,6 +47,9 @@ int hv_demo_foia(struct hv_store *s);
 /* Records the working group's sample members, sessions, feedback,
  * recommendations and guideline (src/cli/demo_workgroup.c). 0, or -1. */
 int hv_demo_workgroup(struct hv_store *s);
+/* The preparedness directives (ED 12, ED 17) and ED 12's campaign with a
+ * few plans in different states (src/cli/demo_plans.c). 0, or -1. */
+int hv_demo_plans(struct hv_store *s, int *nplans);
 /* The sample help directories (legal service providers, City programs). */
 int hv_demo_kyr_directories(struct hv_store *s, int *nlegal, int *nprograms);
 

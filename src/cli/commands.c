@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "auth/password.h"
 #include "cli/cli.h"
+#include "core/timefmt.h"
 #include "http/router.h"
 #include "web/app.h"
 #include <jansson.h>
@@ -445,6 +446,7 @@ int hv_cmd_demo(int argc, char **argv) {
     return rc;
   if ((rc = no_extra("demo", nrest, rest)))
     return rc;
+  hv_time_init(cfg.timezone); /* "today" for the sample plans is the city's date */
   if (hv_cli_open_store(&cfg, 1, &s))
     return 1;
   struct demo_ctx d = {0, 0, 0};
@@ -458,7 +460,7 @@ int hv_cmd_demo(int argc, char **argv) {
     print_demo_logins(cfg.data);
   } else {
     printf("demo city loaded: %d departments, %d facilities\n", d.departments, d.facilities);
-    int topics = 0, texts = 0, legal = 0, programs = 0;
+    int topics = 0, texts = 0, legal = 0, programs = 0, plans = 0;
     if (demo_users(s, cfg.data)) {
       fprintf(stderr, "haven demo: creating the demo users failed\n");
       rc = 1;
@@ -472,7 +474,12 @@ int hv_cmd_demo(int argc, char **argv) {
       rc = 1;
     } else if (hv_demo_workgroup(s)) {
       rc = 1;
+    } else if (hv_demo_plans(s, &plans)) {
+      rc = 1;
     } else {
+      printf("directives ED 12 and ED 17 recorded; ED 12 issued: %d department plans, a few "
+             "filled in\n",
+             plans);
       printf("the directive's FOIA request to ICE recorded (sample dates and tracking number)\n");
       printf("the LAPD working group's sample consultations and recommendations recorded\n");
       printf("sample Know-Your-Rights content published: %d topics, %d texts (awaiting the City "

@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "modules/accounts/accounts.h"
 #include "modules/foia/foia.h"
+#include "modules/plans/plans.h"
 #include "modules/incidents/attach.h"
 #include "modules/incidents/incidents.h"
 #include "modules/kyr/card.h"
@@ -80,7 +81,8 @@ static json_t *site_values(struct hv_request *rq, const char *title) {
                                   (p->roles & HV_PERM_KYR_DISTRIBUTE) != 0, "kyr_counts",
                                   (p->roles & HV_PERM_KYR_DASHBOARD) != 0, "foia",
                                   (p->roles & HV_PERM_FOIA) != 0, "workgroup",
-                                  (p->roles & HV_PERM_WORKGROUP_READ) != 0));
+                                  (p->roles & HV_PERM_WORKGROUP_READ) != 0, "plans",
+                                  (p->roles & HV_PERM_PLANS_READ) != 0));
   return v;
 }
 
@@ -141,7 +143,9 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_foia_document_routes, hv_foia_document_nroutes, err, errlen) ||
       hv_router_add(r, hv_foia_record_routes, hv_foia_record_nroutes, err, errlen) ||
       hv_router_add(r, hv_workgroup_routes, hv_workgroup_nroutes, err, errlen) ||
-      hv_router_add(r, hv_workgroup_pages, hv_workgroup_npages, err, errlen))
+      hv_router_add(r, hv_workgroup_pages, hv_workgroup_npages, err, errlen) ||
+      hv_router_add(r, hv_plans_routes, hv_plans_nroutes, err, errlen) ||
+      hv_router_add(r, hv_plans_pages, hv_plans_npages, err, errlen))
     return -1;
   return 0;
 }

@@ -582,6 +582,12 @@ const STAFF_PAGES = [
       return res;
     },
   },
+  { name: '/plans (a liaison\'s plans)', role: 'liaison', path: '/plans', h1: 'Preparedness plans' },
+  { name: '/plans (MOIA, with the form to issue ED 17)', role: 'moia', path: '/plans', h1: 'Preparedness plans' },
+  { name: 'an accepted plan (/plans/15)', role: 'liaison', path: '/plans/15', h1: 'Public Library: ED 12 preparedness plan' },
+  { name: 'a submitted plan with the review form (/plans/3)', role: 'moia', path: '/plans/3', h1: 'Building and Safety: ED 12 preparedness plan' },
+  { name: 'a plan sent back, with its comments (/plans/25)', role: 'liaison2', path: '/plans/25', h1: 'Recreation and Parks: ED 12 preparedness plan' },
+  { name: '/plans/board/1 (MOIA\'s board)', role: 'moia', path: '/plans/board/1?sort=due', h1: 'ED 12 plans board' },
   { name: '/incidents', role: 'moia', path: '/incidents', h1: 'Incident reports' },
   { name: '/incidents/new (the full report form)', role: 'liaison', path: '/incidents/new', h1: 'New report' },
   {
