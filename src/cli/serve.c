@@ -16,6 +16,7 @@
 #include "modules/foia/reminders.h"
 #include "modules/notify/notify.h"
 #include "modules/notify/scheduler.h"
+#include "modules/plans/reminders.h"
 #include <curl/curl.h>
 #include "core/clock.h"
 #include "core/log.h"
@@ -65,6 +66,7 @@ static void *checkpoint_loop(void *arg) {
  * reminders here). */
 static const struct hv_job jobs[] = {
     {"foia.reminders", hv_foia_reminders_run},
+    {"plans.reminders", hv_plans_reminders_run},
 };
 
 int hv_cmd_serve(int argc, char **argv) {

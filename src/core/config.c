@@ -96,6 +96,11 @@ static const struct hv_setting settings[] = {
     {"reminder_to", "HAVEN_REMINDER_TO", T_OPT, S(reminder_to), 0, 0, "",
      "addresses FOIA deadline reminders go to, comma-separated (empty: every active MOIA and City "
      "Attorney user)"},
+    {"plan_reminder_days", "HAVEN_PLAN_REMINDER_DAYS", T_DAYS, S(plan_reminder_days), 0, 0, "7,3,1",
+     "calendar days before a preparedness plan's due day to remind its department's liaisons, "
+     "comma-separated"},
+    {"plan_reminder_overdue", "HAVEN_PLAN_REMINDER_OVERDUE", T_UINT, S(plan_reminder_overdue), 0,
+     30, "1", "once a plan is overdue, remind its liaisons every this many days (0: never)"},
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 
@@ -338,8 +343,8 @@ int hv_config_set(struct hv_config *c, const char *name, const char *v, const ch
   case T_DAYS: {
     int days[HV_REMINDER_DAYS_MAX];
     if (hv_reminder_days_parse(v, days) < 0) {
-      why = "expected distinct whole numbers of working days from 0 to 60, comma-separated (at "
-            "most 8), e.g. 5,1";
+      why = "expected distinct whole numbers of days from 0 to 60, comma-separated (at most 8), "
+            "e.g. 5,1";
       goto bad;
     }
     break;

@@ -49,6 +49,8 @@ struct hv_config {
   unsigned reminder_interval; /* seconds between scheduler runs in serve; 0: no scheduler */
   char reminder_days[64];     /* working days before a deadline to remind, e.g. "5,1" */
   char reminder_to[1024];     /* reminder addresses; empty: active MOIA and legal users */
+  char plan_reminder_days[64];    /* calendar days before a plan's due day to remind, "7,3,1" */
+  unsigned plan_reminder_overdue; /* remind every this many days overdue; 0: never */
 };
 
 /* The most reminder offsets `reminder_days` lists. */
