@@ -20,9 +20,9 @@ static struct hv_sql q_due = HV_SQL(
 static struct hv_sql q_mark = HV_SQL(
     "INSERT INTO reminders_sent (subject, object_id, deadline_kind, deadline_date, offset_days, "
     "sent_at) VALUES ('plan', ?, 'plan_due', ?, ?, ?) ON CONFLICT DO NOTHING");
-static struct hv_sql q_liaisons = HV_SQL(
-    "SELECT u.email FROM department_liaisons l JOIN users u ON u.id = l.user_id "
-    "WHERE l.department_id = ? AND u.active = 1 ORDER BY l.backup, u.email LIMIT 50");
+static struct hv_sql q_liaisons =
+    HV_SQL("SELECT u.email FROM department_liaisons l JOIN users u ON u.id = l.user_id "
+           "WHERE l.department_id = ? AND u.active = 1 ORDER BY l.backup, u.email LIMIT 50");
 
 int hv_plan_reminder_offset(int64_t left, const int *days, int ndays, unsigned every) {
   if (left < 0) {
