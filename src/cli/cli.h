@@ -44,6 +44,9 @@ void hv_cli_usage(const char *cmd);
 int hv_demo_kyr(struct hv_store *s, int *ntopics, int *ntexts);
 /* Records the directive's FOIA request to ICE (src/cli/demo_foia.c). 0, or -1. */
 int hv_demo_foia(struct hv_store *s);
+/* Records the sample contractors and contracts, their attestations (sample
+ * PDFs sealed in `data_dir`) and notices (src/cli/demo_contractors.c). */
+int hv_demo_contractors(struct hv_store *s, const char *data_dir, int *nvendors, int *ncontracts);
 /* The sample help directories (legal service providers, City programs). */
 int hv_demo_kyr_directories(struct hv_store *s, int *nlegal, int *nprograms);
 

@@ -458,7 +458,7 @@ int hv_cmd_demo(int argc, char **argv) {
     print_demo_logins(cfg.data);
   } else {
     printf("demo city loaded: %d departments, %d facilities\n", d.departments, d.facilities);
-    int topics = 0, texts = 0, legal = 0, programs = 0;
+    int topics = 0, texts = 0, legal = 0, programs = 0, vendors = 0, contracts = 0;
     if (demo_users(s, cfg.data)) {
       fprintf(stderr, "haven demo: creating the demo users failed\n");
       rc = 1;
@@ -470,7 +470,11 @@ int hv_cmd_demo(int argc, char **argv) {
       rc = 1;
     } else if (hv_demo_foia(s)) {
       rc = 1;
+    } else if (hv_demo_contractors(s, cfg.data, &vendors, &contracts)) {
+      rc = 1;
     } else {
+      printf("sample contractors: %d vendors, %d contracts in every coverage state\n", vendors,
+             contracts);
       printf("the directive's FOIA request to ICE recorded (sample dates and tracking number)\n");
       printf("sample Know-Your-Rights content published: %d topics, %d texts (awaiting the City "
              "Attorney's review)\n",

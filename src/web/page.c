@@ -10,6 +10,7 @@
 #include "auth/policy.h"
 #include "core/log.h"
 #include "modules/accounts/accounts.h"
+#include "modules/contractors/contractors.h"
 #include "modules/foia/foia.h"
 #include "modules/incidents/attach.h"
 #include "modules/incidents/incidents.h"
@@ -79,6 +80,9 @@ static json_t *site_values(struct hv_request *rq, const char *title) {
                                   (p->roles & HV_PERM_KYR_DISTRIBUTE) != 0, "kyr_counts",
                                   (p->roles & HV_PERM_KYR_DASHBOARD) != 0, "foia",
                                   (p->roles & HV_PERM_FOIA) != 0));
+  if (v && p && !rq->via_token)
+    json_object_set_new(json_object_get(v, "user"), "contracts",
+                        json_boolean((p->roles & HV_PERM_CONTRACTS_READ) != 0));
   return v;
 }
 
@@ -135,7 +139,9 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_protocol_routes, hv_protocol_nroutes, err, errlen) ||
       hv_router_add(r, hv_foia_routes, hv_foia_nroutes, err, errlen) ||
       hv_router_add(r, hv_foia_request_routes, hv_foia_request_nroutes, err, errlen) ||
-      hv_router_add(r, hv_foia_pages, hv_foia_npages, err, errlen))
+      hv_router_add(r, hv_foia_pages, hv_foia_npages, err, errlen) ||
+      hv_router_add(r, hv_contracts_routes, hv_contracts_nroutes, err, errlen) ||
+      hv_router_add(r, hv_contracts_pages, hv_contracts_npages, err, errlen))
     return -1;
   return 0;
 }

@@ -53,17 +53,30 @@ bool hv_attach_name_valid(const char *name) {
   return true;
 }
 
-/* "haven.attachment.v1:<report id>:<storage name>" */
-static size_t assoc(char ad[96], int64_t incident_id, const char *name) {
-  int n = snprintf(ad, 96, "haven.attachment.v1:%lld:%s", (long long)incident_id, name);
+/* "<kind>:<owner id>:<storage name>", the kind "haven.attachment.v1" for
+ * reports' files. */
+static size_t assoc(char ad[96], const char *kind, int64_t owner_id, const char *name) {
+  int n = snprintf(ad, 96, "%s:%lld:%s", kind, (long long)owner_id, name);
   return n > 0 && n < 96 ? (size_t)n : 0;
 }
 
 unsigned char *hv_attach_seal(const unsigned char key[HV_ATTACH_KEY_BYTES], int64_t incident_id,
                               const char *name, const unsigned char *plain, size_t n,
                               size_t *outlen) {
+  return hv_attach_seal_as(key, HV_ATTACH_KIND_INCIDENT, incident_id, name, plain, n, outlen);
+}
+
+unsigned char *hv_attach_open(const unsigned char key[HV_ATTACH_KEY_BYTES], int64_t incident_id,
+                              const char *name, const unsigned char *sealed, size_t n,
+                              size_t *outlen) {
+  return hv_attach_open_as(key, HV_ATTACH_KIND_INCIDENT, incident_id, name, sealed, n, outlen);
+}
+
+unsigned char *hv_attach_seal_as(const unsigned char key[HV_ATTACH_KEY_BYTES], const char *kind,
+                                 int64_t owner_id, const char *name, const unsigned char *plain,
+                                 size_t n, size_t *outlen) {
   char ad[96];
-  size_t adlen = assoc(ad, incident_id, NZ(name));
+  size_t adlen = assoc(ad, kind, owner_id, NZ(name));
   if (!hv_attach_name_valid(name) || !adlen ||
       n > crypto_aead_xchacha20poly1305_ietf_MESSAGEBYTES_MAX || n > SIZE_MAX - HV_ATTACH_OVERHEAD)
     return NULL;
@@ -80,11 +93,11 @@ unsigned char *hv_attach_seal(const unsigned char key[HV_ATTACH_KEY_BYTES], int6
   return out;
 }
 
-unsigned char *hv_attach_open(const unsigned char key[HV_ATTACH_KEY_BYTES], int64_t incident_id,
-                              const char *name, const unsigned char *sealed, size_t n,
-                              size_t *outlen) {
+unsigned char *hv_attach_open_as(const unsigned char key[HV_ATTACH_KEY_BYTES], const char *kind,
+                                 int64_t owner_id, const char *name, const unsigned char *sealed,
+                                 size_t n, size_t *outlen) {
   char ad[96];
-  size_t adlen = assoc(ad, incident_id, NZ(name));
+  size_t adlen = assoc(ad, kind, owner_id, NZ(name));
   if (!hv_attach_name_valid(name) || !adlen || !sealed || n < HV_ATTACH_OVERHEAD)
     return NULL;
   size_t plen = n - HV_ATTACH_OVERHEAD;

@@ -62,6 +62,18 @@ unsigned char *hv_attach_open(const unsigned char key[HV_ATTACH_KEY_BYTES], int6
                               const char *name, const unsigned char *sealed, size_t n,
                               size_t *outlen);
 
+/* The same for files of another kind of record (a contract's signed
+ * attestation: HV_ATTACH_KIND_ATTESTATION with the contract's id), so a
+ * file cannot be moved between kinds of records either. */
+#define HV_ATTACH_KIND_INCIDENT "haven.attachment.v1"
+#define HV_ATTACH_KIND_ATTESTATION "haven.attestation.v1"
+unsigned char *hv_attach_seal_as(const unsigned char key[HV_ATTACH_KEY_BYTES], const char *kind,
+                                 int64_t owner_id, const char *name, const unsigned char *plain,
+                                 size_t n, size_t *outlen);
+unsigned char *hv_attach_open_as(const unsigned char key[HV_ATTACH_KEY_BYTES], const char *kind,
+                                 int64_t owner_id, const char *name, const unsigned char *sealed,
+                                 size_t n, size_t *outlen);
+
 /* Writes DATA/attachments/<name> durably: a temporary file in the same
  * folder, fsync, rename, fsync of the folder (created 0700 when missing).
  * Returns 0, or -1 with a message; nothing is left behind on failure. */
