@@ -111,7 +111,7 @@ static json_t *contract_row(struct rowctx *c) {
   if (p < 0) {
     field_problem(c, "on_city_property",
                   "Write yes if the contract's personnel work on City property, else no.");
-    p = 0;
+    p = 1; /* no second complaint about the personnel */
   }
   k.on_city_property = p;
   bool pers_bad = false;

@@ -467,21 +467,6 @@ static const char *part_text(struct hv_request *rq, const struct hv_part *parts,
   return s;
 }
 
-/* A file name safe to show and to send back in a header. */
-static const char *clean_name(struct hv_request *rq, const char *name, const char *ext) {
-  char *s = hv_arena_strdup(rq->arena, name ? name : "");
-  size_t n = s ? strlen(s) : 0;
-  if (n > 60)
-    s[n = 60] = '\0';
-  for (size_t i = 0; i < n; i++) {
-    char c = s[i];
-    if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_' || (c == '.' && i > 0)))
-      s[i] = '_';
-  }
-  return n ? s : hv_arena_printf(rq->arena, "attestation.%s", ext ? ext : "bin");
-}
-
 /* Fails an upload: the API's error, or the contract page with the message. */
 static void upload_fail(struct hv_request *rq, bool api, int status, const char *code,
                         const char *field, const char *message) {
@@ -602,7 +587,9 @@ void hv_attestation_upload(struct hv_request *rq, bool api) {
   /* The file is durable: now the row and its audit event, together. */
   w.storage_name = name;
   w.content_type = hv_file_mime(t);
-  w.file_name = clean_name(rq, file->filename, hv_attach_ext(w.content_type));
+  /* The name shown is made here: an uploaded file's name may name people. */
+  w.file_name = hv_arena_printf(rq->arena, "attestation-%lld-signed-%s.%s", (long long)id,
+                                w.signed_on, hv_attach_ext(w.content_type));
   w.sha256 = sha;
   w.size = (int64_t)plen;
   qs = hv_attestation_add(app->store, &w);
