@@ -17,18 +17,30 @@
 #include "modules/incidents/attach.h"
 
 static const struct hv_contractor vendors[] = {
-    {"VC-100201", "Pacific Janitorial Services (sample)", "Dana Cruz", "compliance@pacific-janitorial.example", "(213) 555-0141"},
-    {"VC-100202", "Golden State Security Co. (sample)", "Omar Haddad", "contracts@gss.example", "(213) 555-0142"},
-    {"VC-100203", "Angeles Food Service Partners (sample)", "Kim Tran", "legal@angelesfood.example", "(310) 555-0143"},
-    {"VC-100204", "Sunset HVAC Maintenance (sample)", "Luis Romero", "office@sunsethvac.example", "(323) 555-0144"},
-    {"VC-100205", "Harbor Landscaping Group (sample)", "Grace Lee", "admin@harborlandscaping.example", "(310) 555-0145"},
-    {"VC-100206", "Metro IT Solutions (sample)", "Priya Shah", "contracts@metroit.example", "(213) 555-0146"},
-    {"VC-100207", "Westside Elevator Repair (sample)", "Sam Okafor", "service@westsideelevator.example", "(310) 555-0147"},
-    {"VC-100208", "Eastside Pest Control (sample)", "Ana Flores", "office@eastsidepest.example", "(323) 555-0148"},
-    {"VC-100209", "Valley Shuttle Operators (sample)", "Ben Adler", "ops@valleyshuttle.example", "(818) 555-0149"},
-    {"VC-100210", "Civic Printing and Mail (sample)", "Rosa Vega", "sales@civicprint.example", "(213) 555-0150"},
-    {"VC-100211", "Coastal Parking Management (sample)", "Tom Reyes", "contracts@coastalparking.example", "(310) 555-0151"},
-    {"VC-100212", "Downtown Event Staffing (sample)", "Mia Chen", "hr@dtevents.example", "(213) 555-0152"},
+    {"VC-100201", "Pacific Janitorial Services (sample)", "Dana Cruz",
+     "compliance@pacific-janitorial.example", "(213) 555-0141"},
+    {"VC-100202", "Golden State Security Co. (sample)", "Omar Haddad", "contracts@gss.example",
+     "(213) 555-0142"},
+    {"VC-100203", "Angeles Food Service Partners (sample)", "Kim Tran", "legal@angelesfood.example",
+     "(310) 555-0143"},
+    {"VC-100204", "Sunset HVAC Maintenance (sample)", "Luis Romero", "office@sunsethvac.example",
+     "(323) 555-0144"},
+    {"VC-100205", "Harbor Landscaping Group (sample)", "Grace Lee",
+     "admin@harborlandscaping.example", "(310) 555-0145"},
+    {"VC-100206", "Metro IT Solutions (sample)", "Priya Shah", "contracts@metroit.example",
+     "(213) 555-0146"},
+    {"VC-100207", "Westside Elevator Repair (sample)", "Sam Okafor",
+     "service@westsideelevator.example", "(310) 555-0147"},
+    {"VC-100208", "Eastside Pest Control (sample)", "Ana Flores", "office@eastsidepest.example",
+     "(323) 555-0148"},
+    {"VC-100209", "Valley Shuttle Operators (sample)", "Ben Adler", "ops@valleyshuttle.example",
+     "(818) 555-0149"},
+    {"VC-100210", "Civic Printing and Mail (sample)", "Rosa Vega", "sales@civicprint.example",
+     "(213) 555-0150"},
+    {"VC-100211", "Coastal Parking Management (sample)", "Tom Reyes",
+     "contracts@coastalparking.example", "(310) 555-0151"},
+    {"VC-100212", "Downtown Event Staffing (sample)", "Mia Chen", "hr@dtevents.example",
+     "(213) 555-0152"},
 };
 
 #define NONE 9999 /* no such date */
@@ -42,19 +54,32 @@ static const struct demo_contract {
   int sent, acked;        /* notice, or NONE */
   const char *method, *role;
 } contracts[] = {
-    {"C-LAPL-2025-001", "Custodial services, Central Library", "LAPL", 0, -200, 500, 1, 14, -180, 185, -190, -185, "email", "Operations manager"},
-    {"C-LAPL-2025-002", "Security guards, branch libraries", "LAPL", 1, -100, 265, 1, 6, -340, 20, -90, NONE, "letter", NULL},
-    {"C-LAPL-2026-003", "Catalogue system support (remote)", "LAPL", 5, -60, 300, 0, 0, NONE, NONE, NONE, NONE, NULL, NULL},
-    {"C-LAPL-2026-004", "Elevator maintenance", "LAPL", 6, -30, 335, 1, 2, NONE, NONE, NONE, NONE, NULL, NULL},
-    {"C-RAP-2025-011", "Park landscaping, South LA", "RAP", 4, -300, 400, 1, 25, -400, -5, -290, -280, "portal", "Site supervisor"},
-    {"C-RAP-2025-012", "Pest control, recreation centers", "RAP", 7, -150, 215, 1, 3, -140, 225, -145, -140, "email", "Owner"},
-    {"C-RAP-2026-013", "Summer event staffing", "RAP", 11, 10, 200, 1, 40, NONE, NONE, NONE, NONE, NULL, NULL},
-    {"C-GSD-2024-021", "HVAC maintenance, City Hall East", "GSD", 3, -500, 230, 1, 8, -100, 265, -480, -470, "letter", "Field manager"},
-    {"C-GSD-2024-022", "Print and mail services", "GSD", 9, -400, -10, 1, 4, -390, 100, NONE, NONE, NULL, NULL},
-    {"C-LAWA-2025-031", "Terminal food service", "LAWA", 2, -250, 480, 1, 60, -240, 10, -245, -240, "portal", "Compliance officer"},
-    {"C-LAWA-2025-032", "Parking operations", "LAWA", 10, -200, 530, 1, 30, NONE, NONE, -20, NONE, "email", NULL},
-    {"C-LADOT-2025-041", "DASH shuttle operations", "LADOT", 8, -120, 610, 1, 18, -110, 255, -115, -112, "letter", "General manager"},
-    {"C-POLA-2025-051", "Cruise terminal security", "POLA", 1, -80, 285, 1, 12, -70, 295, NONE, NONE, NULL, NULL},
+    {"C-LAPL-2025-001", "Custodial services, Central Library", "LAPL", 0, -200, 500, 1, 14, -180,
+     185, -190, -185, "email", "Operations manager"},
+    {"C-LAPL-2025-002", "Security guards, branch libraries", "LAPL", 1, -100, 265, 1, 6, -340, 20,
+     -90, NONE, "letter", NULL},
+    {"C-LAPL-2026-003", "Catalogue system support (remote)", "LAPL", 5, -60, 300, 0, 0, NONE, NONE,
+     NONE, NONE, NULL, NULL},
+    {"C-LAPL-2026-004", "Elevator maintenance", "LAPL", 6, -30, 335, 1, 2, NONE, NONE, NONE, NONE,
+     NULL, NULL},
+    {"C-RAP-2025-011", "Park landscaping, South LA", "RAP", 4, -300, 400, 1, 25, -400, -5, -290,
+     -280, "portal", "Site supervisor"},
+    {"C-RAP-2025-012", "Pest control, recreation centers", "RAP", 7, -150, 215, 1, 3, -140, 225,
+     -145, -140, "email", "Owner"},
+    {"C-RAP-2026-013", "Summer event staffing", "RAP", 11, 10, 200, 1, 40, NONE, NONE, NONE, NONE,
+     NULL, NULL},
+    {"C-GSD-2024-021", "HVAC maintenance, City Hall East", "GSD", 3, -500, 230, 1, 8, -100, 265,
+     -480, -470, "letter", "Field manager"},
+    {"C-GSD-2024-022", "Print and mail services", "GSD", 9, -400, -10, 1, 4, -390, 100, NONE, NONE,
+     NULL, NULL},
+    {"C-LAWA-2025-031", "Terminal food service", "LAWA", 2, -250, 480, 1, 60, -240, 10, -245, -240,
+     "portal", "Compliance officer"},
+    {"C-LAWA-2025-032", "Parking operations", "LAWA", 10, -200, 530, 1, 30, NONE, NONE, -20, NONE,
+     "email", NULL},
+    {"C-LADOT-2025-041", "DASH shuttle operations", "LADOT", 8, -120, 610, 1, 18, -110, 255, -115,
+     -112, "letter", "General manager"},
+    {"C-POLA-2025-051", "Cruise terminal security", "POLA", 1, -80, 285, 1, 12, -70, 295, NONE,
+     NONE, NULL, NULL},
 };
 
 /* A small sample PDF standing in for the signed attestation. */
@@ -109,8 +134,8 @@ int hv_demo_contractors(struct hv_store *s, const char *data_dir, int *nvendors,
     hv_contracts_add_days(today, d->ends, ends);
     if (hv_department_by_code(s, d->dept, &dept) <= 0)
       goto fail;
-    struct hv_contract k = {d->number, d->title, starts, ends, vid[d->vendor], dept,
-                            d->on_property, d->personnel};
+    struct hv_contract k = {d->number,      d->title, starts,         ends,
+                            vid[d->vendor], dept,     d->on_property, d->personnel};
     if (hv_contract_create(s, &moia, &k, &id, &field) <= 0)
       goto fail;
     if (d->signed_on != NONE) {

@@ -11,15 +11,24 @@
 #include "core/str.h"
 #include "modules/contractors/contractors.h"
 
-static const char *const contractor_cols[] = {
-    "vendor_id", "name", "contact_name", "contact_email", "contact_phone", NULL};
+static const char *const contractor_cols[] = {"vendor_id",     "name",          "contact_name",
+                                              "contact_email", "contact_phone", NULL};
 enum { V_ID, V_NAME, V_REQUIRED, V_CONTACT = V_REQUIRED, V_EMAIL, V_PHONE };
 
-static const char *const contract_cols[] = {"number",  "vendor_id",        "department",
-                                            "starts_on", "ends_on",        "on_city_property",
-                                            "onsite_personnel", "title",   NULL};
-enum { C_NUMBER, C_VENDOR, C_DEPT, C_START, C_END, C_PROPERTY, C_REQUIRED, C_PERSONNEL = C_REQUIRED,
-       C_TITLE };
+static const char *const contract_cols[] = {"number",           "vendor_id", "department",
+                                            "starts_on",        "ends_on",   "on_city_property",
+                                            "onsite_personnel", "title",     NULL};
+enum {
+  C_NUMBER,
+  C_VENDOR,
+  C_DEPT,
+  C_START,
+  C_END,
+  C_PROPERTY,
+  C_REQUIRED,
+  C_PERSONNEL = C_REQUIRED,
+  C_TITLE
+};
 
 static const char *const kind_names[HV_CIMPORT_MAX] = {"contractors", "contracts"};
 
@@ -103,8 +112,8 @@ static json_t *contractor_row(struct rowctx *c) {
 }
 
 static json_t *contract_row(struct rowctx *c) {
-  struct hv_contract k = {cell(c, C_NUMBER), cell(c, C_TITLE), cell(c, C_START), cell(c, C_END),
-                          1, 1, 0, 0};
+  struct hv_contract k = {
+      cell(c, C_NUMBER), cell(c, C_TITLE), cell(c, C_START), cell(c, C_END), 1, 1, 0, 0};
   const char *vendor = cell(c, C_VENDOR), *dept = cell(c, C_DEPT);
   const char *prop = cell(c, C_PROPERTY), *pers = cell(c, C_PERSONNEL);
   int p = yes_no(prop);

@@ -226,8 +226,7 @@ static int days_param(struct hv_request *rq) {
   int64_t n = HV_COVERAGE_DAYS_DEFAULT;
   if (d && hv_parse_i64(d, 1, HV_COVERAGE_DAYS_MAX, &n)) {
     hv_reply_error(rq, 400, "invalid_value",
-                   "Give the days that count as expiring as a whole number from 1 to 365.",
-                   "days");
+                   "Give the days that count as expiring as a whole number from 1 to 365.", "days");
     return -1;
   }
   return (int)n;
@@ -290,7 +289,9 @@ static void reply_contract(struct hv_request *rq, int status, int64_t id) {
   }
 }
 
-static void api_contract(struct hv_request *rq) { reply_contract(rq, 200, hv_param(rq, "id")->num); }
+static void api_contract(struct hv_request *rq) {
+  reply_contract(rq, 200, hv_param(rq, "id")->num);
+}
 
 struct contract_body {
   const char *number, *title, *starts_on, *ends_on;
@@ -339,8 +340,8 @@ static bool department_allowed(struct hv_request *rq, int64_t dept) {
   int64_t scope = scope_of(rq);
   if (scope == 0 || scope == dept)
     return true;
-  hv_reply_error(rq, 422, "invalid_value",
-                 "You may record contracts only for your own department.", "department_id");
+  hv_reply_error(rq, 422, "invalid_value", "You may record contracts only for your own department.",
+                 "department_id");
   return false;
 }
 
@@ -353,9 +354,8 @@ static void api_contract_create(struct hv_request *rq) {
     return;
   if (!b.department_id && scope_of(rq) > 0)
     b.department_id = scope_of(rq); /* a liaison's own department by default */
-  struct hv_contract k = {b.number,        b.title,         b.starts_on,
-                          b.ends_on,       b.contractor_id, b.department_id,
-                          b.on_city_property, b.onsite_personnel};
+  struct hv_contract k = {b.number,        b.title,         b.starts_on,        b.ends_on,
+                          b.contractor_id, b.department_id, b.on_city_property, b.onsite_personnel};
   struct first_copy f = {rq->arena, NULL, NULL};
   const char *field = NULL;
   int64_t id = 0;
@@ -404,12 +404,15 @@ static void api_contract_update(struct hv_request *rq) {
       str_or(cur, "title", b.title),
       str_or(cur, "starts_on", b.starts_on),
       str_or(cur, "ends_on", b.ends_on),
-      b.contractor_id ? b.contractor_id
-                      : json_integer_value(json_object_get(json_object_get(cur, "contractor"), "id")),
-      b.department_id ? b.department_id
-                      : json_integer_value(json_object_get(json_object_get(cur, "department"), "id")),
-      json_object_get(j, "on_city_property") ? b.on_city_property
-                                             : json_is_true(json_object_get(cur, "on_city_property")),
+      b.contractor_id
+          ? b.contractor_id
+          : json_integer_value(json_object_get(json_object_get(cur, "contractor"), "id")),
+      b.department_id
+          ? b.department_id
+          : json_integer_value(json_object_get(json_object_get(cur, "department"), "id")),
+      json_object_get(j, "on_city_property")
+          ? b.on_city_property
+          : json_is_true(json_object_get(cur, "on_city_property")),
       json_object_get(j, "onsite_personnel")
           ? b.onsite_personnel
           : json_integer_value(json_object_get(cur, "onsite_personnel"))};
@@ -743,9 +746,8 @@ static void api_notice_add(struct hv_request *rq) {
   } else if (hv_notice_problems(b.sent_on, b.method, ack, role, today, first_copy, &f)) {
     reply_invalid(rq, &f);
   } else {
-    enum hv_qs qs =
-        hv_notice_add(app->store, rq->principal, scope_of(rq), cid, b.sent_on, b.method, ack,
-                      role, &nid);
+    enum hv_qs qs = hv_notice_add(app->store, rq->principal, scope_of(rq), cid, b.sent_on, b.method,
+                                  ack, role, &nid);
     if (qs == HV_QS_NONE)
       hv_reply_error(rq, 404, "not_found", "There is no such contract.", NULL);
     else if (qs == HV_QS_CONFLICT)
@@ -793,9 +795,10 @@ static void api_notice_update(struct hv_request *rq) {
   const char *ack = json_object_get(j, "acknowledged_on")
                         ? empty_null(b.acknowledged_on)
                         : json_string_value(json_object_get(cur, "acknowledged_on"));
-  const char *role = json_object_get(j, "acknowledged_by_role")
-                         ? empty_null(b.acknowledged_by_role)
-                         : empty_null(json_string_value(json_object_get(cur, "acknowledged_by_role")));
+  const char *role =
+      json_object_get(j, "acknowledged_by_role")
+          ? empty_null(b.acknowledged_by_role)
+          : empty_null(json_string_value(json_object_get(cur, "acknowledged_by_role")));
   struct first_copy f = {rq->arena, NULL, NULL};
   if (hv_notice_problems(json_string_value(json_object_get(cur, "sent_on")),
                          json_string_value(json_object_get(cur, "method")), ack, role, today,

@@ -19,11 +19,12 @@ static const char *sget(const json_t *o, const char *k) {
   return nz(json_string_value(json_object_get(o, k)));
 }
 
-static struct hv_sql q_vendor = HV_SQL("SELECT id, name, contact_name, contact_email, "
-                                       "contact_phone, version FROM contractors WHERE vendor_id = ?");
-static struct hv_sql q_vendor_insert = HV_SQL(
-    "INSERT INTO contractors (vendor_id, name, contact_name, contact_email, contact_phone, "
-    "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id");
+static struct hv_sql q_vendor =
+    HV_SQL("SELECT id, name, contact_name, contact_email, "
+           "contact_phone, version FROM contractors WHERE vendor_id = ?");
+static struct hv_sql q_vendor_insert =
+    HV_SQL("INSERT INTO contractors (vendor_id, name, contact_name, contact_email, contact_phone, "
+           "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id");
 static struct hv_sql q_vendor_update =
     HV_SQL("UPDATE contractors SET name = ?, contact_name = ?, contact_email = ?, contact_phone = "
            "?, version = version + 1, updated_at = ? WHERE id = ?");
@@ -91,7 +92,9 @@ static enum hv_qs audit_row(struct hv_conn *c, const struct hv_principal *by, co
   return qs < 0 ? qs : HV_QS_ONE;
 }
 
-static size_t row_of(const json_t *r) { return (size_t)json_integer_value(json_object_get(r, "row")); }
+static size_t row_of(const json_t *r) {
+  return (size_t)json_integer_value(json_object_get(r, "row"));
+}
 
 static enum hv_qs contractors_apply(struct hv_conn *c, struct import_args *a) {
   size_t i;
@@ -105,9 +108,12 @@ static enum hv_qs contractors_apply(struct hv_conn *c, struct import_args *a) {
       return qs;
     int64_t id = 0;
     if (!cur) {
-      struct hv_param p[] = {HV_P_TEXT(sget(r, "vendor_id")),     HV_P_TEXT(sget(r, "name")),
-                             HV_P_TEXT(sget(r, "contact_name")),  HV_P_TEXT(sget(r, "contact_email")),
-                             HV_P_TEXT(sget(r, "contact_phone")), HV_P_INT(now),
+      struct hv_param p[] = {HV_P_TEXT(sget(r, "vendor_id")),
+                             HV_P_TEXT(sget(r, "name")),
+                             HV_P_TEXT(sget(r, "contact_name")),
+                             HV_P_TEXT(sget(r, "contact_email")),
+                             HV_P_TEXT(sget(r, "contact_phone")),
+                             HV_P_INT(now),
                              HV_P_INT(now)};
       if ((qs = hv_db_int(c, &q_vendor_insert, p, 7, &id)) <= 0)
         return qs < 0 ? qs : HV_QS_HARD;
@@ -126,9 +132,12 @@ static enum hv_qs contractors_apply(struct hv_conn *c, struct import_args *a) {
       a->unchanged++;
       continue;
     }
-    struct hv_param p[] = {HV_P_TEXT(sget(r, "name")),          HV_P_TEXT(sget(r, "contact_name")),
-                           HV_P_TEXT(sget(r, "contact_email")), HV_P_TEXT(sget(r, "contact_phone")),
-                           HV_P_INT(now),                       HV_P_INT(id)};
+    struct hv_param p[] = {HV_P_TEXT(sget(r, "name")),
+                           HV_P_TEXT(sget(r, "contact_name")),
+                           HV_P_TEXT(sget(r, "contact_email")),
+                           HV_P_TEXT(sget(r, "contact_phone")),
+                           HV_P_INT(now),
+                           HV_P_INT(id)};
     if ((qs = hv_db_exec(c, &q_vendor_update, p, 6)) < 0 ||
         (qs = audit_row(c, a->by, "contractor.update", "contractor", id, r)) < 0)
       return qs;
@@ -201,20 +210,25 @@ static enum hv_qs contracts_apply(struct hv_conn *c, struct import_args *a) {
     int64_t did = json_integer_value(json_object_get(r, "department_id"));
     int prop = json_is_true(json_object_get(r, "on_city_property"));
     int64_t pers = json_integer_value(json_object_get(r, "onsite_personnel"));
-    json_t *audited = json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:b, s:I, s:I}", "number",
-                                sget(r, "number"), "contractor_id", (json_int_t)vid,
-                                "department_id", (json_int_t)did, "title", sget(r, "title"),
-                                "starts_on", sget(r, "starts_on"), "ends_on", sget(r, "ends_on"),
-                                "on_city_property", prop, "onsite_personnel", (json_int_t)pers,
-                                "row", (json_int_t)row_of(r));
+    json_t *audited =
+        json_pack("{s:s, s:I, s:I, s:s, s:s, s:s, s:b, s:I, s:I}", "number", sget(r, "number"),
+                  "contractor_id", (json_int_t)vid, "department_id", (json_int_t)did, "title",
+                  sget(r, "title"), "starts_on", sget(r, "starts_on"), "ends_on",
+                  sget(r, "ends_on"), "on_city_property", prop, "onsite_personnel",
+                  (json_int_t)pers, "row", (json_int_t)row_of(r));
     enum hv_qs qs;
     int64_t id = 0;
     if (!cur) {
-      struct hv_param p[] = {HV_P_TEXT(sget(r, "number")),    HV_P_INT(vid),
-                             HV_P_INT(did),                   HV_P_TEXT(sget(r, "title")),
-                             HV_P_TEXT(sget(r, "starts_on")), HV_P_TEXT(sget(r, "ends_on")),
-                             HV_P_INT(prop),                  HV_P_INT(pers),
-                             HV_P_INT(now),                   HV_P_INT(now)};
+      struct hv_param p[] = {HV_P_TEXT(sget(r, "number")),
+                             HV_P_INT(vid),
+                             HV_P_INT(did),
+                             HV_P_TEXT(sget(r, "title")),
+                             HV_P_TEXT(sget(r, "starts_on")),
+                             HV_P_TEXT(sget(r, "ends_on")),
+                             HV_P_INT(prop),
+                             HV_P_INT(pers),
+                             HV_P_INT(now),
+                             HV_P_INT(now)};
       if ((qs = hv_db_int(c, &q_contract_insert, p, 10, &id)) > 0)
         qs = audit_row(c, a->by, "contract.create", "contract", id, audited);
       else if (qs == HV_QS_NONE)

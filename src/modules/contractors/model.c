@@ -12,9 +12,12 @@
 const char *const hv_notice_methods[] = {"email", "letter", "portal", NULL};
 
 const char *const hv_cov_state_names[HV_COV_MAX] = {
-    [HV_COV_NOT_REQUIRED] = "not_required", [HV_COV_INACTIVE] = "inactive",
-    [HV_COV_VALID] = "valid",               [HV_COV_EXPIRING] = "expiring",
-    [HV_COV_EXPIRED] = "expired",           [HV_COV_MISSING] = "missing",
+    [HV_COV_NOT_REQUIRED] = "not_required",
+    [HV_COV_INACTIVE] = "inactive",
+    [HV_COV_VALID] = "valid",
+    [HV_COV_EXPIRING] = "expiring",
+    [HV_COV_EXPIRED] = "expired",
+    [HV_COV_MISSING] = "missing",
 };
 
 int hv_cov_state_parse(const char *s) {
@@ -188,11 +191,9 @@ int hv_contractor_problems(const struct hv_contractor *v, hv_contracts_problem_f
   n += text(v->name, "name", "vendor's name", 200, true, fn, cls);
   n += text(v->contact_name, "contact_name", "contact's name", 200, false, fn, cls);
   if (!empty(v->contact_email) && !email_ok(v->contact_email))
-    fn(cls, "contact_email", "Enter the contact's email address, e.g. compliance@vendor.com."),
-        n++;
+    fn(cls, "contact_email", "Enter the contact's email address, e.g. compliance@vendor.com."), n++;
   if (!empty(v->contact_phone) && !phone_ok(v->contact_phone))
-    fn(cls, "contact_phone", "Enter a phone number of 10 to 15 digits, e.g. (213) 555-0100."),
-        n++;
+    fn(cls, "contact_phone", "Enter a phone number of 10 to 15 digits, e.g. (213) 555-0100."), n++;
   return n;
 }
 

@@ -70,23 +70,22 @@ static void page_list(struct hv_request *rq) {
   json_array_foreach(items, i, x) decorate(x);
   json_t *states = json_array();
   for (int s = 0; s < HV_COV_MAX; s++)
-    json_array_append_new(states, json_pack("{s:s, s:s, s:b}", "code", state_words[s].code,
-                                            "label", state_words[s].label, "selected",
-                                            f.state == s));
+    json_array_append_new(states, json_pack("{s:s, s:s, s:b}", "code", state_words[s].code, "label",
+                                            state_words[s].label, "selected", f.state == s));
   json_t *dlist = json_array();
   json_array_foreach(depts, i, x) {
     json_int_t id = json_integer_value(json_object_get(x, "id"));
-    json_array_append_new(dlist, json_pack("{s:I, s:O, s:b}", "id", id, "name",
-                                           json_object_get(x, "name"), "selected",
-                                           id == f.department_id));
+    json_array_append_new(dlist,
+                          json_pack("{s:I, s:O, s:b}", "id", id, "name", json_object_get(x, "name"),
+                                    "selected", id == f.department_id));
   }
   json_decref(depts);
-  json_t *ctx = json_pack("{s:o, s:b, s:i, s:o, s:o, s:b, s:s, s:s, s:b, s:b}", "items", items,
-                          "has_items", json_array_size(items) > 0, "count",
-                          (int)json_array_size(items), "states", states, "departments", dlist,
-                          "citywide", f.scope == 0, "q", q ? q : "", "today", today, "can_write",
-                          (rq->roles & HV_PERM_CONTRACTS_WRITE) != 0, "can_import_vendors",
-                          (rq->roles & HV_PERM_CONTRACTS_VENDORS) != 0);
+  json_t *ctx =
+      json_pack("{s:o, s:b, s:i, s:o, s:o, s:b, s:s, s:s, s:b, s:b}", "items", items, "has_items",
+                json_array_size(items) > 0, "count", (int)json_array_size(items), "states", states,
+                "departments", dlist, "citywide", f.scope == 0, "q", q ? q : "", "today", today,
+                "can_write", (rq->roles & HV_PERM_CONTRACTS_WRITE) != 0, "can_import_vendors",
+                (rq->roles & HV_PERM_CONTRACTS_VENDORS) != 0);
   hv_page(rq, 200, "contracts", "Contracts — Haven", ctx);
 }
 
@@ -114,21 +113,21 @@ void hv_contract_page(struct hv_request *rq, int status, int64_t id, json_t *pro
   bool docs = (rq->roles & HV_PERM_CONTRACTS_DOCUMENTS) != 0;
   json_array_foreach(json_object_get(k, "attestations"), i, x) {
     json_int_t size = json_integer_value(json_object_get(x, "size"));
-    json_object_set_new(x, "size_label",
-                        json_string(hv_arena_printf(rq->arena, "%lld KB",
-                                                    (long long)((size + 1023) / 1024))));
+    json_object_set_new(
+        x, "size_label",
+        json_string(hv_arena_printf(rq->arena, "%lld KB", (long long)((size + 1023) / 1024))));
     if (docs)
       json_object_set_new(
           x, "download",
-          json_string(hv_arena_printf(rq->arena, "/contracts/%lld/attestations/%lld",
-                                      (long long)id,
+          json_string(hv_arena_printf(rq->arena, "/contracts/%lld/attestations/%lld", (long long)id,
                                       (long long)json_integer_value(json_object_get(x, "id")))));
-    json_object_set_new(x, "expired",
-                        json_boolean(strcmp(json_string_value(json_object_get(x, "expires_on")),
-                                            today) < 0));
+    json_object_set_new(
+        x, "expired",
+        json_boolean(strcmp(json_string_value(json_object_get(x, "expires_on")), today) < 0));
   }
   json_array_foreach(json_object_get(k, "notices"), i, x) {
-    json_object_set_new(x, "pending", json_boolean(json_is_null(json_object_get(x, "acknowledged_on"))));
+    json_object_set_new(x, "pending",
+                        json_boolean(json_is_null(json_object_get(x, "acknowledged_on"))));
   }
   if (!problems)
     problems = json_array();
@@ -182,8 +181,8 @@ static void add_problem(void *cls, const char *field, const char *msg) {
       label = labels[i].label;
   char anchor[64];
   snprintf(anchor, sizeof anchor, "%s%s", p->prefix, field);
-  json_array_append_new(p->list, json_pack("{s:s, s:s, s:s}", "anchor", anchor, "label", label,
-                                           "message", msg));
+  json_array_append_new(
+      p->list, json_pack("{s:s, s:s, s:s}", "anchor", anchor, "label", label, "message", msg));
 }
 
 static const char *form_val(const struct hv_form *f, const char *name) {
@@ -200,14 +199,15 @@ static void page_notice_add(struct hv_request *rq) {
     return;
   hv_contracts_today(today);
   const char *sent = form_val(&form, "sent_on"), *method = form_val(&form, "method");
-  const char *ack = form_val(&form, "acknowledged_on"), *role = form_val(&form, "acknowledged_by_role");
+  const char *ack = form_val(&form, "acknowledged_on"),
+             *role = form_val(&form, "acknowledged_by_role");
   struct problems p = {json_array(), ""};
   if (hv_notice_problems(sent, method, ack, role, today, add_problem, &p)) {
     hv_contract_page(rq, 422, id, p.list, NULL);
     return;
   }
-  enum hv_qs qs = hv_notice_add(app->store, rq->principal, scope_of(rq), id, sent, method, ack,
-                                role, NULL);
+  enum hv_qs qs =
+      hv_notice_add(app->store, rq->principal, scope_of(rq), id, sent, method, ack, role, NULL);
   if (qs == HV_QS_NONE) {
     json_decref(p.list);
     hv_reply_error(rq, 404, "not_found", "There is no such contract.", NULL);
@@ -222,8 +222,8 @@ static void page_notice_add(struct hv_request *rq) {
     return;
   }
   json_decref(p.list);
-  hv_reply_redirect(rq, 303,
-                    hv_arena_printf(rq->arena, "/contracts/%lld?added=notice#notices", (long long)id));
+  hv_reply_redirect(
+      rq, 303, hv_arena_printf(rq->arena, "/contracts/%lld?added=notice#notices", (long long)id));
 }
 
 static void page_notice_ack(struct hv_request *rq) {
@@ -246,7 +246,8 @@ static void page_notice_ack(struct hv_request *rq) {
       hv_reply_store_error(rq, qs);
     return;
   }
-  const char *ack = form_val(&form, "acknowledged_on"), *role = form_val(&form, "acknowledged_by_role");
+  const char *ack = form_val(&form, "acknowledged_on"),
+             *role = form_val(&form, "acknowledged_by_role");
   const char *v = hv_form_get(&form, "version");
   if (!v || hv_parse_i64(v, 1, 1000000000, &version))
     version = 0;
@@ -329,20 +330,20 @@ static json_t *columns_json(enum hv_contracts_import_kind k) {
 
 static void import_page(struct hv_request *rq, int status, int kind, const char *error,
                         const struct hv_contracts_import_result *r, bool applied) {
-  json_t *ctx = json_pack("{s:s?, s:b, s:o, s:o, s:b, s:b, s:b}", "error", error, "applied",
-                          applied, "vendor_columns", columns_json(HV_CIMPORT_CONTRACTORS),
-                          "contract_columns", columns_json(HV_CIMPORT_CONTRACTS), "can_vendors",
-                          (rq->roles & HV_PERM_CONTRACTS_VENDORS) != 0, "is_vendors",
-                          kind == HV_CIMPORT_CONTRACTORS, "is_contracts",
-                          kind == HV_CIMPORT_CONTRACTS);
+  json_t *ctx = json_pack(
+      "{s:s?, s:b, s:o, s:o, s:b, s:b, s:b}", "error", error, "applied", applied, "vendor_columns",
+      columns_json(HV_CIMPORT_CONTRACTORS), "contract_columns", columns_json(HV_CIMPORT_CONTRACTS),
+      "can_vendors", (rq->roles & HV_PERM_CONTRACTS_VENDORS) != 0, "is_vendors",
+      kind == HV_CIMPORT_CONTRACTORS, "is_contracts", kind == HV_CIMPORT_CONTRACTS);
   json_object_set_new(ctx, "kind_label",
                       json_string(kind == HV_CIMPORT_CONTRACTORS ? "contractors" : "contracts"));
   json_object_set_new(ctx, "csrf", json_string(rq->principal ? rq->principal->csrf : ""));
   if (r) {
     json_object_set_new(ctx, "has_errors", json_boolean(json_array_size(r->errors) > 0));
     json_object_set(ctx, "errors", r->errors);
-    json_object_set_new(ctx, "result", json_pack("{s:i, s:i, s:i}", "added", r->added, "updated",
-                                                 r->updated, "unchanged", r->unchanged));
+    json_object_set_new(ctx, "result",
+                        json_pack("{s:i, s:i, s:i}", "added", r->added, "updated", r->updated,
+                                  "unchanged", r->unchanged));
   }
   hv_page(rq, status, "contracts_import", "Import contractors and contracts — Haven", ctx);
 }

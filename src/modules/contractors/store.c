@@ -41,9 +41,9 @@ static struct hv_sql q_vendor_list = HV_SQL(
 static struct hv_sql q_vendor_get = HV_SQL("SELECT " VCOLS " FROM contractors v WHERE v.id = ?");
 static struct hv_sql q_vendor_taken =
     HV_SQL("SELECT COUNT(*) FROM contractors WHERE vendor_id = ? AND id <> ?");
-static struct hv_sql q_vendor_insert = HV_SQL(
-    "INSERT INTO contractors (vendor_id, name, contact_name, contact_email, contact_phone, "
-    "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id");
+static struct hv_sql q_vendor_insert =
+    HV_SQL("INSERT INTO contractors (vendor_id, name, contact_name, contact_email, contact_phone, "
+           "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?) RETURNING id");
 static struct hv_sql q_vendor_update =
     HV_SQL("UPDATE contractors SET vendor_id = ?, name = ?, contact_name = ?, contact_email = ?, "
            "contact_phone = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?");
@@ -87,7 +87,8 @@ static enum hv_qs vendor_list_tx(struct hv_conn *c, void *cls) {
 enum hv_qs hv_contractors_list(struct hv_store *s, const char *q, json_t **out) {
   char *like = q && *q ? hv_sql_like(q, false) : NULL;
   struct vlist_args a = {like ? like : "", json_array()};
-  enum hv_qs qs = (q && *q && !like) || !a.out ? HV_QS_HARD : hv_store_tx(s, false, vendor_list_tx, &a);
+  enum hv_qs qs =
+      (q && *q && !like) || !a.out ? HV_QS_HARD : hv_store_tx(s, false, vendor_list_tx, &a);
   free(like);
   if (qs < 0) {
     json_decref(a.out);
@@ -128,17 +129,20 @@ struct vwrite_args {
 };
 
 static json_t *vendor_change(const struct hv_contractor *v) {
-  return json_pack("{s:s, s:s, s:s, s:s, s:s}", "vendor_id", nz(v->vendor_id), "name",
-                   nz(v->name), "contact_name", nz(v->contact_name), "contact_email",
-                   nz(v->contact_email), "contact_phone", nz(v->contact_phone));
+  return json_pack("{s:s, s:s, s:s, s:s, s:s}", "vendor_id", nz(v->vendor_id), "name", nz(v->name),
+                   "contact_name", nz(v->contact_name), "contact_email", nz(v->contact_email),
+                   "contact_phone", nz(v->contact_phone));
 }
 
 static enum hv_qs vendor_insert(struct hv_conn *c, const struct hv_principal *by,
                                 const struct hv_contractor *v, int64_t *id) {
   int64_t now = hv_clock_wall_ms();
-  struct hv_param p[] = {HV_P_TEXT(v->vendor_id),         HV_P_TEXT(v->name),
-                         HV_P_TEXT(nz(v->contact_name)),  HV_P_TEXT(nz(v->contact_email)),
-                         HV_P_TEXT(nz(v->contact_phone)), HV_P_INT(now),
+  struct hv_param p[] = {HV_P_TEXT(v->vendor_id),
+                         HV_P_TEXT(v->name),
+                         HV_P_TEXT(nz(v->contact_name)),
+                         HV_P_TEXT(nz(v->contact_email)),
+                         HV_P_TEXT(nz(v->contact_phone)),
+                         HV_P_INT(now),
                          HV_P_INT(now)};
   enum hv_qs qs = hv_db_int(c, &q_vendor_insert, p, 7, id);
   if (qs <= 0)
@@ -151,10 +155,14 @@ static enum hv_qs vendor_insert(struct hv_conn *c, const struct hv_principal *by
 
 static enum hv_qs vendor_write(struct hv_conn *c, const struct hv_principal *by, int64_t id,
                                int64_t version, const struct hv_contractor *v) {
-  struct hv_param p[] = {HV_P_TEXT(v->vendor_id),        HV_P_TEXT(v->name),
-                         HV_P_TEXT(nz(v->contact_name)), HV_P_TEXT(nz(v->contact_email)),
-                         HV_P_TEXT(nz(v->contact_phone)), HV_P_INT(hv_clock_wall_ms()),
-                         HV_P_INT(id),                   HV_P_INT(version)};
+  struct hv_param p[] = {HV_P_TEXT(v->vendor_id),
+                         HV_P_TEXT(v->name),
+                         HV_P_TEXT(nz(v->contact_name)),
+                         HV_P_TEXT(nz(v->contact_email)),
+                         HV_P_TEXT(nz(v->contact_phone)),
+                         HV_P_INT(hv_clock_wall_ms()),
+                         HV_P_INT(id),
+                         HV_P_INT(version)};
   enum hv_qs qs = hv_db_exec(c, &q_vendor_update, p, 8);
   if (qs <= 0)
     return qs < 0 ? qs : HV_QS_CONFLICT;
@@ -223,7 +231,7 @@ enum hv_qs hv_contractor_update(struct hv_store *s, const struct hv_principal *b
   "c.version, c.created_at, c.updated_at, v.id, v.vendor_id, v.name, d.id, d.code, d.name, "       \
   "(SELECT MAX(a.expires_on) FROM contract_attestations a WHERE a.contract_id = c.id AND "         \
   "a.signed_on <= ?), (SELECT COUNT(*) FROM contract_notices n WHERE n.contract_id = c.id), "      \
-  "(SELECT COUNT(*) FROM contract_notices n WHERE n.contract_id = c.id AND n.acknowledged_on IS " \
+  "(SELECT COUNT(*) FROM contract_notices n WHERE n.contract_id = c.id AND n.acknowledged_on IS "  \
   "NOT NULL) FROM contracts c JOIN contractors v ON v.id = c.contractor_id JOIN departments d "    \
   "ON d.id = c.department_id "
 
@@ -243,9 +251,10 @@ static struct hv_sql q_attestations = HV_SQL(
     "DESC LIMIT ?");
 static struct hv_sql q_notices = HV_SQL(
     "SELECT id, sent_on, method, acknowledged_on, acknowledged_by_role, version, created_at, "
-    "updated_at FROM contract_notices WHERE contract_id = ? ORDER BY sent_on DESC, id DESC LIMIT ?");
-static struct hv_sql q_in_scope = HV_SQL(
-    "SELECT COUNT(*) FROM contracts WHERE id = ? AND (? = 0 OR department_id = ?)");
+    "updated_at FROM contract_notices WHERE contract_id = ? ORDER BY sent_on DESC, id DESC LIMIT "
+    "?");
+static struct hv_sql q_in_scope =
+    HV_SQL("SELECT COUNT(*) FROM contracts WHERE id = ? AND (? = 0 OR department_id = ?)");
 static struct hv_sql q_vendor_exists = HV_SQL("SELECT COUNT(*) FROM contractors WHERE id = ?");
 static struct hv_sql q_dept_exists = HV_SQL("SELECT COUNT(*) FROM departments WHERE id = ?");
 static struct hv_sql q_number_taken =
@@ -258,8 +267,8 @@ static struct hv_sql q_contract_update =
     HV_SQL("UPDATE contracts SET number = ?, contractor_id = ?, department_id = ?, title = ?, "
            "starts_on = ?, ends_on = ?, on_city_property = ?, onsite_personnel = ?, version = "
            "version + 1, updated_at = ? WHERE id = ? AND version = ?");
-static struct hv_sql q_contract_version = HV_SQL(
-    "SELECT version FROM contracts WHERE id = ? AND (? = 0 OR department_id = ?)");
+static struct hv_sql q_contract_version =
+    HV_SQL("SELECT version FROM contracts WHERE id = ? AND (? = 0 OR department_id = ?)");
 
 struct clist {
   const char *today, *horizon;
@@ -280,17 +289,16 @@ static json_t *contract_json(const struct hv_row *r, const char *today, const ch
                           : json_null());
   json_object_set_new(comp, "notices_sent", json_integer(hv_row_int(r, 17)));
   json_object_set_new(comp, "notices_acknowledged", json_integer(hv_row_int(r, 18)));
-  json_t *o = json_pack(
-      "{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:b}", "id",
-      (json_int_t)hv_row_int(r, 0), "number", nz(hv_row_text(r, 1)), "title",
-      nz(hv_row_text(r, 2)), "starts_on", starts, "ends_on", ends, "on_city_property", prop,
-      "onsite_personnel", (json_int_t)hv_row_int(r, 6), "version", (json_int_t)hv_row_int(r, 7),
-      "created_at", (json_int_t)hv_row_int(r, 8), "updated_at", (json_int_t)hv_row_int(r, 9),
-      "active", strcmp(starts, today) <= 0 && strcmp(ends, today) >= 0);
+  json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:b}", "id",
+                        (json_int_t)hv_row_int(r, 0), "number", nz(hv_row_text(r, 1)), "title",
+                        nz(hv_row_text(r, 2)), "starts_on", starts, "ends_on", ends,
+                        "on_city_property", prop, "onsite_personnel", (json_int_t)hv_row_int(r, 6),
+                        "version", (json_int_t)hv_row_int(r, 7), "created_at",
+                        (json_int_t)hv_row_int(r, 8), "updated_at", (json_int_t)hv_row_int(r, 9),
+                        "active", strcmp(starts, today) <= 0 && strcmp(ends, today) >= 0);
   json_object_set_new(o, "contractor",
-                      json_pack("{s:I, s:s, s:s}", "id", (json_int_t)hv_row_int(r, 10),
-                                "vendor_id", nz(hv_row_text(r, 11)), "name",
-                                nz(hv_row_text(r, 12))));
+                      json_pack("{s:I, s:s, s:s}", "id", (json_int_t)hv_row_int(r, 10), "vendor_id",
+                                nz(hv_row_text(r, 11)), "name", nz(hv_row_text(r, 12))));
   json_object_set_new(o, "department",
                       json_pack("{s:I, s:s, s:s}", "id", (json_int_t)hv_row_int(r, 13), "code",
                                 nz(hv_row_text(r, 14)), "name", nz(hv_row_text(r, 15))));
@@ -357,13 +365,13 @@ enum hv_qs hv_contracts_list(struct hv_store *s, const struct hv_contract_filter
 
 static int attestation_row(void *cls, const struct hv_row *r) {
   json_array_append_new(
-      cls, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:I}", "id",
-                     (json_int_t)hv_row_int(r, 0), "signed_on", nz(hv_row_text(r, 1)),
-                     "expires_on", nz(hv_row_text(r, 2)), "file_name", nz(hv_row_text(r, 3)),
-                     "content_type", nz(hv_row_text(r, 4)), "size", (json_int_t)hv_row_int(r, 5),
-                     "sha256", nz(hv_row_text(r, 6)), "uploaded_by",
-                     hv_row_null(r, 7) ? json_null() : json_integer(hv_row_int(r, 7)),
-                     "uploaded_at", (json_int_t)hv_row_int(r, 8)));
+      cls,
+      json_pack("{s:I, s:s, s:s, s:s, s:s, s:I, s:s, s:o, s:I}", "id", (json_int_t)hv_row_int(r, 0),
+                "signed_on", nz(hv_row_text(r, 1)), "expires_on", nz(hv_row_text(r, 2)),
+                "file_name", nz(hv_row_text(r, 3)), "content_type", nz(hv_row_text(r, 4)), "size",
+                (json_int_t)hv_row_int(r, 5), "sha256", nz(hv_row_text(r, 6)), "uploaded_by",
+                hv_row_null(r, 7) ? json_null() : json_integer(hv_row_int(r, 7)), "uploaded_at",
+                (json_int_t)hv_row_int(r, 8)));
   return 0;
 }
 
@@ -395,10 +403,10 @@ static enum hv_qs contract_get_tx(struct hv_conn *c, void *cls) {
   a->out = l.out;
   json_t *att = json_array(), *not = json_array();
   json_object_set_new(a->out, "attestations", att);
-  json_object_set_new(a->out, "notices", not);
+  json_object_set_new(a->out, "notices", not );
   struct hv_param k[] = {HV_P_INT(a->id), HV_P_INT(HV_CONTRACT_CHILDREN_MAX)};
   if ((qs = hv_db_query(c, &q_attestations, k, 2, attestation_row, att)) < 0 ||
-      (qs = hv_db_query(c, &q_notices, k, 2, notice_row, not)) < 0)
+      (qs = hv_db_query(c, &q_notices, k, 2, notice_row, not )) < 0)
     return qs;
   return HV_QS_ONE;
 }
@@ -468,11 +476,16 @@ static enum hv_qs contract_refs(struct hv_conn *c, const struct hv_contract *k, 
 static enum hv_qs contract_insert(struct hv_conn *c, const struct hv_principal *by,
                                   const struct hv_contract *k, int64_t *id) {
   int64_t now = hv_clock_wall_ms();
-  struct hv_param p[] = {HV_P_TEXT(k->number),         HV_P_INT(k->contractor_id),
-                         HV_P_INT(k->department_id),   HV_P_TEXT(nz(k->title)),
-                         HV_P_TEXT(k->starts_on),      HV_P_TEXT(k->ends_on),
-                         HV_P_INT(k->on_city_property), HV_P_INT(k->onsite_personnel),
-                         HV_P_INT(now),                HV_P_INT(now)};
+  struct hv_param p[] = {HV_P_TEXT(k->number),
+                         HV_P_INT(k->contractor_id),
+                         HV_P_INT(k->department_id),
+                         HV_P_TEXT(nz(k->title)),
+                         HV_P_TEXT(k->starts_on),
+                         HV_P_TEXT(k->ends_on),
+                         HV_P_INT(k->on_city_property),
+                         HV_P_INT(k->onsite_personnel),
+                         HV_P_INT(now),
+                         HV_P_INT(now)};
   enum hv_qs qs = hv_db_int(c, &q_contract_insert, p, 10, id);
   if (qs <= 0)
     return qs < 0 ? qs : HV_QS_HARD;
@@ -484,11 +497,16 @@ static enum hv_qs contract_insert(struct hv_conn *c, const struct hv_principal *
 
 static enum hv_qs contract_write(struct hv_conn *c, const struct hv_principal *by, int64_t id,
                                  int64_t version, const struct hv_contract *k) {
-  struct hv_param p[] = {HV_P_TEXT(k->number),          HV_P_INT(k->contractor_id),
-                         HV_P_INT(k->department_id),    HV_P_TEXT(nz(k->title)),
-                         HV_P_TEXT(k->starts_on),       HV_P_TEXT(k->ends_on),
-                         HV_P_INT(k->on_city_property), HV_P_INT(k->onsite_personnel),
-                         HV_P_INT(hv_clock_wall_ms()),  HV_P_INT(id),
+  struct hv_param p[] = {HV_P_TEXT(k->number),
+                         HV_P_INT(k->contractor_id),
+                         HV_P_INT(k->department_id),
+                         HV_P_TEXT(nz(k->title)),
+                         HV_P_TEXT(k->starts_on),
+                         HV_P_TEXT(k->ends_on),
+                         HV_P_INT(k->on_city_property),
+                         HV_P_INT(k->onsite_personnel),
+                         HV_P_INT(hv_clock_wall_ms()),
+                         HV_P_INT(id),
                          HV_P_INT(version)};
   enum hv_qs qs = hv_db_exec(c, &q_contract_update, p, 11);
   if (qs <= 0)
@@ -575,8 +593,8 @@ static enum hv_qs attestation_tx(struct hv_conn *c, void *cls) {
   enum hv_qs qs = hv_db_int(c, &q_in_scope, p, 3, &n);
   if (qs < 0 || n == 0)
     return qs < 0 ? qs : HV_QS_NONE;
-  struct hv_param same[] = {HV_P_INT(w->contract_id), HV_P_TEXT(w->sha256),
-                            HV_P_TEXT(w->signed_on), HV_P_TEXT(w->expires_on)};
+  struct hv_param same[] = {HV_P_INT(w->contract_id), HV_P_TEXT(w->sha256), HV_P_TEXT(w->signed_on),
+                            HV_P_TEXT(w->expires_on)};
   if ((qs = hv_db_int(c, &q_att_same, same, 4, &w->id)) < 0)
     return qs;
   if (qs > 0) {
@@ -594,10 +612,10 @@ static enum hv_qs attestation_tx(struct hv_conn *c, void *cls) {
                            HV_P_INT(w->by->user_id), HV_P_INT(hv_clock_wall_ms())};
   if ((qs = hv_db_int(c, &q_att_insert, ins, 10, &w->id)) <= 0)
     return qs < 0 ? qs : HV_QS_HARD;
-  json_t *change = json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "attestation_id",
-                             (json_int_t)w->id, "signed_on", w->signed_on, "expires_on",
-                             w->expires_on, "sha256", w->sha256, "content_type", w->content_type,
-                             "size", (json_int_t)w->size);
+  json_t *change =
+      json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "attestation_id", (json_int_t)w->id, "signed_on",
+                w->signed_on, "expires_on", w->expires_on, "sha256", w->sha256, "content_type",
+                w->content_type, "size", (json_int_t)w->size);
   qs = audit(c, w->by, "contract.attestation.add", "contract", w->contract_id, change);
   json_decref(change);
   return qs;
@@ -749,8 +767,8 @@ static enum hv_qs notice_update_tx(struct hv_conn *c, void *cls) {
                          HV_P_INT(hv_clock_wall_ms()), HV_P_INT(a->id), HV_P_INT(a->version)};
   if ((qs = hv_db_exec(c, &q_notice_update, p, 5)) <= 0)
     return qs < 0 ? qs : HV_QS_CONFLICT;
-  json_t *change = json_pack("{s:I, s:s?, s:s}", "notice_id", (json_int_t)a->id,
-                             "acknowledged_on", a->ack_on, "acknowledged_by_role", nz(a->ack_role));
+  json_t *change = json_pack("{s:I, s:s?, s:s}", "notice_id", (json_int_t)a->id, "acknowledged_on",
+                             a->ack_on, "acknowledged_by_role", nz(a->ack_role));
   qs = audit(c, a->by, "contract.notice.update", "contract", a->contract_id, change);
   json_decref(change);
   return qs;
@@ -779,15 +797,15 @@ static struct hv_sql q_dept_one = HV_SQL("SELECT id, code, name FROM departments
 
 #define COVERAGE_ROWS 20000
 
-static const char *const count_keys[] = {"active",      "valid",   "expiring",
-                                         "missing",     "expired", "notice_sent",
-                                         "notice_acknowledged", NULL};
+static const char *const count_keys[] = {
+    "active", "valid", "expiring", "missing", "expired", "notice_sent", "notice_acknowledged",
+    NULL};
 static const char *const gap_keys[] = {"missing", "expiring", "notice_not_sent",
                                        "notice_not_acknowledged", NULL};
 
 static json_t *dept_entry(int64_t id, const char *code, const char *name) {
-  json_t *d = json_pack("{s:{s:I, s:s, s:s}}", "department", "id", (json_int_t)id, "code",
-                        nz(code), "name", nz(name));
+  json_t *d = json_pack("{s:{s:I, s:s, s:s}}", "department", "id", (json_int_t)id, "code", nz(code),
+                        "name", nz(name));
   for (int i = 0; count_keys[i]; i++)
     json_object_set_new(d, count_keys[i], json_integer(0));
   json_t *gaps = json_object();
@@ -904,15 +922,14 @@ enum hv_qs hv_coverage(struct hv_store *s, int64_t scope, const char *today, int
   }
   size_t j, k;
   json_t *d, *x;
-  json_array_foreach(a.depts, j, d) {
-    json_array_foreach(json_object_get(json_object_get(d, "gaps"), "expiring"), k, x) {
-      json_t *e = json_deep_copy(x);
-      json_object_set(e, "department", json_object_get(d, "department"));
-      json_array_append_new(expiring, e);
-    }
-  }
-  *out = json_pack("{s:s, s:i, s:s, s:o, s:o, s:o}", "today", today, "expiring_within_days", days,
-                   "horizon", horizon, "totals", totals, "departments", a.depts, "expiring",
-                   expiring);
-  return *out ? HV_QS_ONE : HV_QS_HARD;
+  json_array_foreach(a.depts, j, d){json_array_foreach(
+      json_object_get(json_object_get(d, "gaps"), "expiring"), k, x){json_t *e = json_deep_copy(x);
+  json_object_set(e, "department", json_object_get(d, "department"));
+  json_array_append_new(expiring, e);
+}
+}
+*out =
+    json_pack("{s:s, s:i, s:s, s:o, s:o, s:o}", "today", today, "expiring_within_days", days,
+              "horizon", horizon, "totals", totals, "departments", a.depts, "expiring", expiring);
+return *out ? HV_QS_ONE : HV_QS_HARD;
 }
