@@ -163,7 +163,7 @@ int hv_demo_contractors(struct hv_store *s, const char *data_dir, int *nvendors,
       hv_contracts_add_days(today, d->sent, a);
       if (d->acked != NONE)
         hv_contracts_add_days(today, d->acked, b);
-      if (hv_notice_add(s, &moia, 0, id, a, d->method, d->acked != NONE ? b : NULL, d->role,
+      if (hv_notice_add(s, &moia, 0, id, a, d->method, d->acked != NONE ? b : NULL, d->role, NULL,
                         NULL) <= 0)
         goto fail;
     }

@@ -259,6 +259,9 @@ test('notices: sent, acknowledged by role, version-checked', async () => {
   assert.equal(r.status, 201);
   assert.equal(r.body.acknowledged_on, null);
   const n = r.body;
+  r = await call(s.moia, 'POST', `/api/v1/contracts/${c.id}/notices`, { sent_on: plus(today, -10), method: 'letter' });
+  assert.equal(r.status, 200, 'a retried notice is not recorded twice');
+  assert.equal(r.body.id, n.id);
   r = await call(s.moia, 'PATCH', `/api/v1/contracts/${c.id}/notices/${n.id}`, { version: 1, acknowledged_on: plus(today, -2) });
   assert.equal(r.status, 422);
   assert.equal(r.body.error.field, 'acknowledged_by_role');

@@ -582,6 +582,19 @@ const STAFF_PAGES = [
       return res;
     },
   },
+  { name: '/contracts (the list, a liaison\'s department)', role: 'liaison', path: '/contracts', h1: 'Contracts' },
+  { name: '/contracts filtered (citywide)', role: 'moia', path: '/contracts?state=expiring&q=C-', h1: 'Contracts' },
+  { name: 'a contract page (attestation and notice forms)', role: 'liaison', path: '/contracts/2', h1: 'Contract C-LAPL-2025-002' },
+  { name: '/contracts/coverage', role: 'moia', path: '/contracts/coverage', h1: 'Contractor coverage' },
+  { name: '/contracts/import', role: 'moia', path: '/contracts/import', h1: 'Import contractors and contracts' },
+  {
+    name: '/contracts/import after a refused file', role: 'liaison', path: '/contracts/import', h1: 'Import contractors and contracts', status: 422,
+    async setup(page) {
+      await page.locator('#contracts-file').setInputFiles({ name: 'c.csv', mimeType: 'text/csv',
+        buffer: Buffer.from('number,vendor_id,department,starts_on,ends_on,on_city_property\nX-1,VC-100201,RAP,2026-01-01,2025-12-31,maybe\n') });
+      return submitForm(page, page.getByRole('button', { name: 'Import contracts' }));
+    },
+  },
   { name: '/incidents', role: 'moia', path: '/incidents', h1: 'Incident reports' },
   { name: '/incidents/new (the full report form)', role: 'liaison', path: '/incidents/new', h1: 'New report' },
   {

@@ -188,10 +188,12 @@ struct hv_attestation_file {
 enum hv_qs hv_attestation_get(struct hv_store *s, int64_t contract_id, int64_t id, int64_t scope,
                               struct hv_attestation_file *out);
 
-/* Notices. `ack_on`/`ack_role` NULL when not acknowledged. */
+/* Notices. `ack_on`/`ack_role` NULL when not acknowledged. A notice sent
+ * the same day the same way is recorded already (a retry): *replayed is
+ * set and *id is that notice's. */
 enum hv_qs hv_notice_add(struct hv_store *s, const struct hv_principal *by, int64_t scope,
                          int64_t contract_id, const char *sent_on, const char *method,
-                         const char *ack_on, const char *ack_role, int64_t *id);
+                         const char *ack_on, const char *ack_role, int64_t *id, bool *replayed);
 /* Records (or corrects) the acknowledgement: HV_QS_NONE when the notice
  * is absent or out of scope, HV_QS_CONFLICT when the version moved on. */
 enum hv_qs hv_notice_update(struct hv_store *s, const struct hv_principal *by, int64_t scope,

@@ -200,12 +200,12 @@ static void api_import(struct hv_request *rq, enum hv_contracts_import_kind kind
   } else if (rc > 0) {
     size_t n = json_array_size(r.errors);
     hv_reply_json(rq, 422,
-                  json_pack("{s:{s:s, s:s, s:s, s:O}}", "error", "code", "invalid_file", "message",
+                  json_pack("{s:{s:s, s:s, s:n, s:O}}", "error", "code", "invalid_file", "message",
                             hv_arena_printf(rq->arena,
                                             "The file was refused and nothing was saved: %zu "
                                             "problem%s, listed by row and column in rows.",
                                             n, n == 1 ? "" : "s"),
-                            "field", "rows", "rows", r.errors));
+                            "field", "rows", r.errors));
   } else {
     hv_reply_json(rq, 200,
                   json_pack("{s:s, s:i, s:i, s:i}", "file", hv_contracts_import_kind_name(kind),
@@ -746,8 +746,9 @@ static void api_notice_add(struct hv_request *rq) {
   } else if (hv_notice_problems(b.sent_on, b.method, ack, role, today, first_copy, &f)) {
     reply_invalid(rq, &f);
   } else {
+    bool replayed = false;
     enum hv_qs qs = hv_notice_add(app->store, rq->principal, scope_of(rq), cid, b.sent_on, b.method,
-                                  ack, role, &nid);
+                                  ack, role, &nid, &replayed);
     if (qs == HV_QS_NONE)
       hv_reply_error(rq, 404, "not_found", "There is no such contract.", NULL);
     else if (qs == HV_QS_CONFLICT)
@@ -755,7 +756,7 @@ static void api_notice_add(struct hv_request *rq) {
     else if (qs < 0)
       hv_reply_store_error(rq, qs);
     else
-      reply_notice(rq, 201, cid, nid);
+      reply_notice(rq, replayed ? 200 : 201, cid, nid);
   }
   json_decref(j);
 }

@@ -206,8 +206,8 @@ static void page_notice_add(struct hv_request *rq) {
     hv_contract_page(rq, 422, id, p.list, NULL);
     return;
   }
-  enum hv_qs qs =
-      hv_notice_add(app->store, rq->principal, scope_of(rq), id, sent, method, ack, role, NULL);
+  enum hv_qs qs = hv_notice_add(app->store, rq->principal, scope_of(rq), id, sent, method, ack,
+                                role, NULL, NULL);
   if (qs == HV_QS_NONE) {
     json_decref(p.list);
     hv_reply_error(rq, 404, "not_found", "There is no such contract.", NULL);

@@ -658,6 +658,8 @@ enum hv_qs hv_attestation_get(struct hv_store *s, int64_t contract_id, int64_t i
 
 /* --- notices ------------------------------------------------------------------------ */
 
+static struct hv_sql q_notice_same =
+    HV_SQL("SELECT id FROM contract_notices WHERE contract_id = ? AND sent_on = ? AND method = ?");
 static struct hv_sql q_notice_count =
     HV_SQL("SELECT COUNT(*) FROM contract_notices WHERE contract_id = ?");
 static struct hv_sql q_notice_insert = HV_SQL(
@@ -677,15 +679,24 @@ struct notice_args {
   int64_t scope, contract_id, id, version, current;
   const char *sent_on, *method, *ack_on, *ack_role;
   json_t *out;
+  bool replayed;
 };
 
 static enum hv_qs notice_add_tx(struct hv_conn *c, void *cls) {
   struct notice_args *a = cls;
   int64_t n = 0;
   struct hv_param p[] = {HV_P_INT(a->contract_id), HV_P_INT(a->scope), HV_P_INT(a->scope)};
+  a->replayed = false;
   enum hv_qs qs = hv_db_int(c, &q_in_scope, p, 3, &n);
   if (qs < 0 || n == 0)
     return qs < 0 ? qs : HV_QS_NONE;
+  struct hv_param same[] = {HV_P_INT(a->contract_id), HV_P_TEXT(a->sent_on), HV_P_TEXT(a->method)};
+  if ((qs = hv_db_int(c, &q_notice_same, same, 3, &a->id)) < 0)
+    return qs;
+  if (qs > 0) {
+    a->replayed = true; /* a retry: the notice sent that day that way is recorded */
+    return HV_QS_ONE;
+  }
   if ((qs = hv_db_int(c, &q_notice_count, p, 1, &n)) < 0)
     return qs;
   if (n >= HV_CONTRACT_CHILDREN_MAX)
@@ -711,7 +722,7 @@ static enum hv_qs notice_add_tx(struct hv_conn *c, void *cls) {
 
 enum hv_qs hv_notice_add(struct hv_store *s, const struct hv_principal *by, int64_t scope,
                          int64_t contract_id, const char *sent_on, const char *method,
-                         const char *ack_on, const char *ack_role, int64_t *id) {
+                         const char *ack_on, const char *ack_role, int64_t *id, bool *replayed) {
   struct notice_args a = {.by = by,
                           .scope = scope,
                           .contract_id = contract_id,
@@ -722,6 +733,8 @@ enum hv_qs hv_notice_add(struct hv_store *s, const struct hv_principal *by, int6
   enum hv_qs qs = hv_store_tx(s, true, notice_add_tx, &a);
   if (qs > 0 && id)
     *id = a.id;
+  if (replayed)
+    *replayed = a.replayed;
   return qs;
 }
 
