@@ -95,6 +95,19 @@
 #define HV_PERM_PLANS_ADMIN (HV_PB(ADMIN) | HV_PB(MOIA))
 /* MOIA's board of every department's plan, and its CSV and XLSX exports. */
 #define HV_PERM_PLANS_BOARD (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(AUDITOR))
+/* Contractors and Ordinance 188441 (issue 6). Read the vendors, the
+ * contracts and their coverage: liaisons (their department's contracts
+ * only, by hv_policy_department), MOIA, the City Attorney's reviewers,
+ * auditors and administrators. */
+#define HV_PERM_CONTRACTS_READ (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON) | HV_PB(LEGAL) | HV_PB(AUDITOR))
+/* Record and edit contracts, their attestations and notices, and import
+ * contracts from CSV (liaisons: their department's only). */
+#define HV_PERM_CONTRACTS_WRITE (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON))
+/* Edit and import the vendors, which every department shares. */
+#define HV_PERM_CONTRACTS_VENDORS (HV_PB(ADMIN) | HV_PB(MOIA))
+/* Download a signed attestation document (auditors check the process
+ * from its record and SHA-256, not the document). */
+#define HV_PERM_CONTRACTS_DOCUMENTS (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON) | HV_PB(LEGAL))
 
 /* Roles whose work spans the whole City. */
 #define HV_CITYWIDE                                                                                \

@@ -50,6 +50,9 @@ int hv_demo_workgroup(struct hv_store *s);
 /* The preparedness directives (ED 12, ED 17) and ED 12's campaign with a
  * few plans in different states (src/cli/demo_plans.c). 0, or -1. */
 int hv_demo_plans(struct hv_store *s, int *nplans);
+/* Records the sample contractors and contracts, their attestations (sample
+ * PDFs sealed in `data_dir`) and notices (src/cli/demo_contractors.c). */
+int hv_demo_contractors(struct hv_store *s, const char *data_dir, int *nvendors, int *ncontracts);
 /* The sample help directories (legal service providers, City programs). */
 int hv_demo_kyr_directories(struct hv_store *s, int *nlegal, int *nprograms);
 

@@ -460,7 +460,7 @@ int hv_cmd_demo(int argc, char **argv) {
     print_demo_logins(cfg.data);
   } else {
     printf("demo city loaded: %d departments, %d facilities\n", d.departments, d.facilities);
-    int topics = 0, texts = 0, legal = 0, programs = 0, plans = 0;
+    int topics = 0, texts = 0, legal = 0, programs = 0, plans = 0, vendors = 0, contracts = 0;
     if (demo_users(s, cfg.data)) {
       fprintf(stderr, "haven demo: creating the demo users failed\n");
       rc = 1;
@@ -476,7 +476,11 @@ int hv_cmd_demo(int argc, char **argv) {
       rc = 1;
     } else if (hv_demo_plans(s, &plans)) {
       rc = 1;
+    } else if (hv_demo_contractors(s, cfg.data, &vendors, &contracts)) {
+      rc = 1;
     } else {
+      printf("sample contractors: %d vendors, %d contracts in every coverage state\n", vendors,
+             contracts);
       printf("directives ED 12 and ED 17 recorded; ED 12 issued: %d department plans, a few "
              "filled in\n",
              plans);

@@ -10,6 +10,7 @@
 #include "auth/policy.h"
 #include "core/log.h"
 #include "modules/accounts/accounts.h"
+#include "modules/contractors/contractors.h"
 #include "modules/foia/foia.h"
 #include "modules/plans/plans.h"
 #include "modules/incidents/attach.h"
@@ -83,6 +84,9 @@ static json_t *site_values(struct hv_request *rq, const char *title) {
                                   (p->roles & HV_PERM_FOIA) != 0, "workgroup",
                                   (p->roles & HV_PERM_WORKGROUP_READ) != 0, "plans",
                                   (p->roles & HV_PERM_PLANS_READ) != 0));
+  if (v && p && !rq->via_token)
+    json_object_set_new(json_object_get(v, "user"), "contracts",
+                        json_boolean((p->roles & HV_PERM_CONTRACTS_READ) != 0));
   return v;
 }
 
@@ -145,7 +149,9 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_workgroup_routes, hv_workgroup_nroutes, err, errlen) ||
       hv_router_add(r, hv_workgroup_pages, hv_workgroup_npages, err, errlen) ||
       hv_router_add(r, hv_plans_routes, hv_plans_nroutes, err, errlen) ||
-      hv_router_add(r, hv_plans_pages, hv_plans_npages, err, errlen))
+      hv_router_add(r, hv_plans_pages, hv_plans_npages, err, errlen) ||
+      hv_router_add(r, hv_contracts_routes, hv_contracts_nroutes, err, errlen) ||
+      hv_router_add(r, hv_contracts_pages, hv_contracts_npages, err, errlen))
     return -1;
   return 0;
 }

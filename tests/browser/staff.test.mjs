@@ -588,6 +588,19 @@ const STAFF_PAGES = [
   { name: 'a submitted plan with the review form (/plans/3)', role: 'moia', path: '/plans/3', h1: 'Building and Safety: ED 12 preparedness plan' },
   { name: 'a plan sent back, with its comments (/plans/25)', role: 'liaison2', path: '/plans/25', h1: 'Recreation and Parks: ED 12 preparedness plan' },
   { name: '/plans/board/1 (MOIA\'s board)', role: 'moia', path: '/plans/board/1?sort=due', h1: 'ED 12 plans board' },
+  { name: '/contracts (the list, a liaison\'s department)', role: 'liaison', path: '/contracts', h1: 'Contracts' },
+  { name: '/contracts filtered (citywide)', role: 'moia', path: '/contracts?state=expiring&q=C-', h1: 'Contracts' },
+  { name: 'a contract page (attestation and notice forms)', role: 'liaison', path: '/contracts/2', h1: 'Contract C-LAPL-2025-002' },
+  { name: '/contracts/coverage', role: 'moia', path: '/contracts/coverage', h1: 'Contractor coverage' },
+  { name: '/contracts/import', role: 'moia', path: '/contracts/import', h1: 'Import contractors and contracts' },
+  {
+    name: '/contracts/import after a refused file', role: 'liaison', path: '/contracts/import', h1: 'Import contractors and contracts', status: 422,
+    async setup(page) {
+      await page.locator('#contracts-file').setInputFiles({ name: 'c.csv', mimeType: 'text/csv',
+        buffer: Buffer.from('number,vendor_id,department,starts_on,ends_on,on_city_property\nX-1,VC-100201,RAP,2026-01-01,2025-12-31,maybe\n') });
+      return submitForm(page, page.getByRole('button', { name: 'Import contracts' }));
+    },
+  },
   { name: '/incidents', role: 'moia', path: '/incidents', h1: 'Incident reports' },
   { name: '/incidents/new (the full report form)', role: 'liaison', path: '/incidents/new', h1: 'New report' },
   {
