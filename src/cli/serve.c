@@ -16,6 +16,7 @@
 #include "modules/foia/reminders.h"
 #include "modules/notify/notify.h"
 #include "modules/notify/scheduler.h"
+#include "modules/contractors/reminders.h"
 #include "modules/plans/reminders.h"
 #include <curl/curl.h>
 #include "core/clock.h"
@@ -67,6 +68,7 @@ static void *checkpoint_loop(void *arg) {
 static const struct hv_job jobs[] = {
     {"foia.reminders", hv_foia_reminders_run},
     {"plans.reminders", hv_plans_reminders_run},
+    {"contracts.reminders", hv_contracts_reminders_run},
 };
 
 int hv_cmd_serve(int argc, char **argv) {

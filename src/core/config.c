@@ -101,6 +101,10 @@ static const struct hv_setting settings[] = {
      "comma-separated"},
     {"plan_reminder_overdue", "HAVEN_PLAN_REMINDER_OVERDUE", T_UINT, S(plan_reminder_overdue), 0,
      30, "1", "once a plan is overdue, remind its liaisons every this many days (0: never)"},
+    {"contract_reminder_days", "HAVEN_CONTRACT_REMINDER_DAYS", T_DAYS, S(contract_reminder_days), 0,
+     0, "30,7,1",
+     "calendar days before a contract's attestation expires to remind its department's liaisons, "
+     "comma-separated (and once when it has expired)"},
 };
 #define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
 

@@ -51,6 +51,7 @@ struct hv_config {
   char reminder_to[1024];     /* reminder addresses; empty: active MOIA and legal users */
   char plan_reminder_days[64];    /* calendar days before a plan's due day to remind, "7,3,1" */
   unsigned plan_reminder_overdue; /* remind every this many days overdue; 0: never */
+  char contract_reminder_days[64]; /* days before an attestation expires to remind, "30,7,1" */
 };
 
 /* The most reminder offsets `reminder_days` lists. */
