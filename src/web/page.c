@@ -19,6 +19,7 @@
 #include "modules/kyr/phone.h"
 #include "modules/protocol/protocol.h"
 #include "modules/registry/registry.h"
+#include "modules/training/training.h"
 #include "web/app.h"
 
 extern const struct hv_embed hv_templates[];
@@ -70,7 +71,7 @@ static json_t *site_values(struct hv_request *rq, const char *title) {
                         title ? title : "Haven");
   if (v && p && !rq->via_token)
     json_object_set_new(v, "user",
-                        json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", p->name,
+                        json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", p->name,
                                   "email", p->email, "csrf", p->csrf, "admin",
                                   (p->roles & HV_PERM_USERS_ADMIN) != 0, "audit",
                                   (p->roles & HV_PERM_AUDIT_READ) != 0, "incidents",
@@ -78,7 +79,8 @@ static json_t *site_values(struct hv_request *rq, const char *title) {
                                   (p->roles & HV_PERM_KYR_EDIT) != 0, "kyr_console",
                                   (p->roles & HV_PERM_KYR_DISTRIBUTE) != 0, "kyr_counts",
                                   (p->roles & HV_PERM_KYR_DASHBOARD) != 0, "foia",
-                                  (p->roles & HV_PERM_FOIA) != 0));
+                                  (p->roles & HV_PERM_FOIA) != 0, "training",
+                                  (p->roles & HV_PERM_TRAINING_READ) != 0));
   return v;
 }
 
@@ -135,7 +137,9 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_protocol_routes, hv_protocol_nroutes, err, errlen) ||
       hv_router_add(r, hv_foia_routes, hv_foia_nroutes, err, errlen) ||
       hv_router_add(r, hv_foia_request_routes, hv_foia_request_nroutes, err, errlen) ||
-      hv_router_add(r, hv_foia_pages, hv_foia_npages, err, errlen))
+      hv_router_add(r, hv_foia_pages, hv_foia_npages, err, errlen) ||
+      hv_router_add(r, hv_training_routes, hv_training_nroutes, err, errlen) ||
+      hv_router_add(r, hv_protocol_doc_routes, hv_protocol_doc_nroutes, err, errlen))
     return -1;
   return 0;
 }
