@@ -81,3 +81,12 @@ CREATE TABLE protocol_acks (
   UNIQUE (document_id, version, employee_id),
   UNIQUE (document_id, version, user_id)
 );
+
+-- Bumped by every change to courses, rosters or completions (in the same
+-- transaction), so each haven process may keep the coverage it computed
+-- until the data or the day changes (src/modules/training/store.c).
+CREATE TABLE training_state (
+  id INTEGER PRIMARY KEY,
+  generation BIGINT NOT NULL
+);
+INSERT INTO training_state (id, generation) VALUES (1, 0);
