@@ -44,6 +44,9 @@ void hv_cli_usage(const char *cmd);
 int hv_demo_kyr(struct hv_store *s, int *ntopics, int *ntexts);
 /* Records the directive's FOIA request to ICE (src/cli/demo_foia.c). 0, or -1. */
 int hv_demo_foia(struct hv_store *s);
+/* Loads the sample courses, roster, completions and department protocols
+ * (src/cli/demo_training.c). 0, or -1. */
+int hv_demo_training(struct hv_store *s);
 /* The sample help directories (legal service providers, City programs). */
 int hv_demo_kyr_directories(struct hv_store *s, int *nlegal, int *nprograms);
 

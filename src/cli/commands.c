@@ -470,6 +470,8 @@ int hv_cmd_demo(int argc, char **argv) {
       rc = 1;
     } else if (hv_demo_foia(s)) {
       rc = 1;
+    } else if (hv_demo_training(s)) {
+      rc = 1;
     } else {
       printf("the directive's FOIA request to ICE recorded (sample dates and tracking number)\n");
       printf("sample Know-Your-Rights content published: %d topics, %d texts (awaiting the City "

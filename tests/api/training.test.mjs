@@ -19,6 +19,11 @@ before(async () => {
   // noon in Los Angeles on 2026-06-30 (19:00 UTC): the same date in both zones
   writeFileSync(file, String(Date.parse('2026-06-30T19:00:00Z') - Date.now()));
   srv = await startServer({ env: { HAVEN_CLOCK_OFFSET_FILE: file } });
+  // the demo city's sample training and protocols out of the way: these
+  // tests count from a City with none yet
+  sql(srv.db, 'DELETE FROM protocol_acks; DELETE FROM protocol_document_versions; DELETE FROM protocol_documents; '
+    + 'DELETE FROM training_latest; DELETE FROM training_completions; DELETE FROM training_employees; DELETE FROM training_courses; '
+    + 'UPDATE training_state SET generation = generation + 1');
   const l = demoLogins(srv.dir);
   s = {};
   for (const [k, v] of Object.entries(l)) s[k] = await signIn(srv, v.email, v.password);
