@@ -85,8 +85,13 @@ static void csv_problem(void *cls, size_t row, const char *column, const char *m
 static int read_table(const char *data, size_t len, struct hv_csv_table *t,
                       const char *const *names, int required, int *map,
                       struct hv_training_problems *p) {
-  enum hv_csv_read rd =
-      hv_csv_table_read(data, len, HV_TRAINING_MAX_ROWS, HV_TRAINING_MAX_FIELD, t);
+  /* the table allocates its row slots up front: as many as the file can
+   * hold (line ends bound its rows), not the maximum */
+  size_t lines = 1;
+  for (const char *q = data, *end = data + len; q < end; q++)
+    lines += *q == '\n' || *q == '\r';
+  size_t cap = lines < HV_TRAINING_MAX_ROWS ? lines : HV_TRAINING_MAX_ROWS;
+  enum hv_csv_read rd = hv_csv_table_read(data, len, cap, HV_TRAINING_MAX_FIELD, t);
   char msg[200];
   switch (rd) {
   case HV_CSV_OK:
