@@ -1,6 +1,6 @@
 # Haven: the two commands are `make run` and `make check`. Meson and Ninja do
 # the real build; this file only installs what is missing and calls them.
-.PHONY: all deps build run check fuzz bench bench-incidents bench-kyr format clean
+.PHONY: all deps build run check fuzz bench bench-incidents bench-kyr bench-training format clean
 
 DATA ?= var/run
 
@@ -41,6 +41,11 @@ bench-incidents: build
 # nginx serving the same bytes, with a staff client working alongside.
 bench-kyr: build
 	@bench/kyr.sh
+
+# Training at City scale: 50,000 employees and 500,000 completions imported,
+# then the coverage pages under wrk.
+bench-training: build
+	@bench/training.sh
 
 format:
 	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'tools/*.c')

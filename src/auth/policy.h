@@ -108,6 +108,20 @@
 /* Download a signed attestation document (auditors check the process
  * from its record and SHA-256, not the document). */
 #define HV_PERM_CONTRACTS_DOCUMENTS (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON) | HV_PB(LEGAL))
+/* Employee training (ED 12): read coverage and the overdue lists
+ * (liaisons: their own department; auditors: all, read only). */
+#define HV_PERM_TRAINING_READ (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON) | HV_PB(AUDITOR))
+/* Import a roster or completions from CSV (liaisons: their own department). */
+#define HV_PERM_TRAINING_IMPORT (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON))
+/* Add courses (liaisons: for their own department only). */
+#define HV_PERM_TRAINING_MANAGE (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON))
+/* Department protocol documents: read them and acknowledge one (any staff);
+ * publish versions (liaisons: their department's; MOIA and administrators:
+ * any, and citywide ones); record an employee's acknowledgement and see
+ * the counts (liaisons: their department's employees). */
+#define HV_PERM_PROTOCOL_READ HV_ROLES_ALL
+#define HV_PERM_PROTOCOL_PUBLISH (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON))
+#define HV_PERM_PROTOCOL_ACKS (HV_PB(ADMIN) | HV_PB(MOIA) | HV_PB(LIAISON) | HV_PB(AUDITOR))
 
 /* Roles whose work spans the whole City. */
 #define HV_CITYWIDE                                                                                \

@@ -53,6 +53,9 @@ int hv_demo_plans(struct hv_store *s, int *nplans);
 /* Records the sample contractors and contracts, their attestations (sample
  * PDFs sealed in `data_dir`) and notices (src/cli/demo_contractors.c). */
 int hv_demo_contractors(struct hv_store *s, const char *data_dir, int *nvendors, int *ncontracts);
+/* Loads the sample courses, roster, completions and department protocols
+ * (src/cli/demo_training.c). 0, or -1. */
+int hv_demo_training(struct hv_store *s);
 /* The sample help directories (legal service providers, City programs). */
 int hv_demo_kyr_directories(struct hv_store *s, int *nlegal, int *nprograms);
 

@@ -478,6 +478,8 @@ int hv_cmd_demo(int argc, char **argv) {
       rc = 1;
     } else if (hv_demo_contractors(s, cfg.data, &vendors, &contracts)) {
       rc = 1;
+    } else if (hv_demo_training(s)) {
+      rc = 1;
     } else {
       printf("sample contractors: %d vendors, %d contracts in every coverage state\n", vendors,
              contracts);

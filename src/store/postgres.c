@@ -12,7 +12,10 @@
 #include "core/log.h"
 #include "store/backend.h"
 
-#define HV_PG_MAX_PARAMS 64
+/* Enough for the training imports' multi-row INSERTs (100 rows of up to 6
+ * columns: one round trip per 100 rows); the arrays below are on the stack
+ * (about 40 KiB). */
+#define HV_PG_MAX_PARAMS 1024
 
 struct pg_conn {
   struct hv_conn base;

@@ -22,6 +22,7 @@
 #include "modules/protocol/protocol.h"
 #include "modules/registry/registry.h"
 #include "modules/workgroup/workgroup.h"
+#include "modules/training/training.h"
 #include "web/app.h"
 
 extern const struct hv_embed hv_templates[];
@@ -83,7 +84,8 @@ static json_t *site_values(struct hv_request *rq, const char *title) {
                                   (p->roles & HV_PERM_KYR_DASHBOARD) != 0, "foia",
                                   (p->roles & HV_PERM_FOIA) != 0, "workgroup",
                                   (p->roles & HV_PERM_WORKGROUP_READ) != 0, "plans",
-                                  (p->roles & HV_PERM_PLANS_READ) != 0));
+                                  (p->roles & HV_PERM_PLANS_READ) != 0, "training",
+                                  (p->roles & HV_PERM_TRAINING_READ) != 0));
   if (v && p && !rq->via_token)
     json_object_set_new(json_object_get(v, "user"), "contracts",
                         json_boolean((p->roles & HV_PERM_CONTRACTS_READ) != 0));
@@ -151,7 +153,9 @@ int hv_app_routes(struct hv_router *r, char *err, size_t errlen) {
       hv_router_add(r, hv_plans_routes, hv_plans_nroutes, err, errlen) ||
       hv_router_add(r, hv_plans_pages, hv_plans_npages, err, errlen) ||
       hv_router_add(r, hv_contracts_routes, hv_contracts_nroutes, err, errlen) ||
-      hv_router_add(r, hv_contracts_pages, hv_contracts_npages, err, errlen))
+      hv_router_add(r, hv_contracts_pages, hv_contracts_npages, err, errlen) ||
+      hv_router_add(r, hv_training_routes, hv_training_nroutes, err, errlen) ||
+      hv_router_add(r, hv_protocol_doc_routes, hv_protocol_doc_nroutes, err, errlen))
     return -1;
   return 0;
 }

@@ -19,7 +19,7 @@ seconds=${1:-15}
 case $seconds in
 '' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;;
 esac
-targets=${FUZZ_TARGETS:-router form template headers config json multipart csv_import kyr_directory image redact markdown markdown_plain calendar smsreply wg_languages foia_document plans_compare contracts_import}
+targets=${FUZZ_TARGETS:-router form template headers config json multipart csv_import kyr_directory image redact markdown markdown_plain calendar smsreply wg_languages foia_document plans_compare contracts_import training}
 build="build-fuzz"
 out=$PWD/$build/fuzz-out
 

@@ -95,4 +95,67 @@ struct hv_protocol_save {
  * not `expect_version`: nothing is written. */
 enum hv_qs hv_protocol_save(struct hv_store *s, struct hv_protocol_save *w);
 
+/* --- documents.c: department protocol documents ------------------------------
+ *
+ * Each department's own protocols (or citywide ones), published by its
+ * liaison or by MOIA, versioned and checked like the employee protocol
+ * above (hv_protocol_check, SHA-256 in the audit event), and acknowledged
+ * per version by employees of the training roster (recorded by their
+ * liaison) or by signed-in staff themselves. A document of another
+ * department is simply not found. */
+
+extern const struct hv_route hv_protocol_doc_routes[];
+extern const size_t hv_protocol_doc_nroutes;
+
+#define HV_PROTOCOL_TITLE_MAX 200
+
+struct hv_protocol_doc_publish {
+  const struct hv_principal *by;  /* borrowed */
+  int64_t document_id;            /* 0: a new document */
+  const char *title;              /* a new document's, or NULL to keep */
+  const char *department;         /* a new document's code, NULL: citywide */
+  const char *markdown, *note;    /* borrowed; checked by the caller */
+  int64_t expect_version;         /* an existing document's current version */
+  int64_t version, current;       /* out: the new version; the current when stale */
+  int stale;                      /* out */
+  const char *problem, *field;    /* out: a refusal for people */
+};
+
+/* Publishes a new document (version 1) or a new version, with its audit
+ * event ("protocol_doc.publish"), in one transaction. HV_QS_NONE when the
+ * document is absent or out of scope; HV_QS_CONFLICT with `stale` when
+ * someone published meanwhile, or with `problem` when refused. */
+enum hv_qs hv_protocol_doc_publish(struct hv_store *s, struct hv_protocol_doc_publish *w);
+
+/* The documents `by` may read: [{id, title, department: code or null,
+ * version, published_at, acknowledged: by `by`, of the current version}]. */
+enum hv_qs hv_protocol_docs(struct hv_store *s, const struct hv_principal *by, json_t **out);
+
+/* Version `version` (0: the current one) of a document: {id, title,
+ * department, version, current_version, markdown, sha256, note, created_at,
+ * created_by, acknowledged, versions: [{version, sha256, note, created_at,
+ * created_by}]}. HV_QS_NONE when absent or out of scope. */
+enum hv_qs hv_protocol_doc_get(struct hv_store *s, const struct hv_principal *by, int64_t id,
+                               int64_t version, json_t **out);
+
+struct hv_protocol_ack {
+  const struct hv_principal *by; /* borrowed */
+  int64_t document_id, version;
+  const char *employee_number;   /* NULL: `by` acknowledges for themselves */
+  int already;                   /* out: it was recorded before (nothing written) */
+  const char *problem, *field;   /* out */
+};
+
+/* Records an acknowledgement of a published version, with its audit event.
+ * HV_QS_NONE when the document or version is absent or out of scope;
+ * HV_QS_CONFLICT with `problem` (an unknown employee, or one of another
+ * department). Acknowledging twice answers `already` and writes nothing. */
+enum hv_qs hv_protocol_doc_ack(struct hv_store *s, struct hv_protocol_ack *a);
+
+/* Acknowledgements of a version (0: current) as counts: {version, users,
+ * departments: [{department, name, active, acknowledged, percent}]}, the
+ * departments in `by`'s scope (and the document's). */
+enum hv_qs hv_protocol_doc_acks(struct hv_store *s, const struct hv_principal *by, int64_t id,
+                                int64_t version, json_t **out);
+
 #endif
