@@ -371,8 +371,17 @@ test('the board: sortable, with CSV (formulas neutralised) and XLSX exports', as
   assert.equal(b.body.rows[0].requirements_done, 2);
   assert.equal(b.body.rows[0].late, true);
   assert.equal(b.body.rows[0].days_late, 6);
-  assert.equal(b.body.rows[0].training_reached, null);
-  assert.match(b.body.coverage_note, /training and contractor records/);
+  // training reached and contractor coverage come from those records, as of today
+  const tc = (await call(s.moia, 'GET', '/api/v1/training/coverage')).body.items.find((x) => x.department === 'LAPL');
+  assert.ok(tc && tc.required > 0, 'the demo Library has a roster');
+  assert.equal(b.body.rows[0].training_reached, `${tc.percent}% (${tc.covered} of ${tc.required})`);
+  const cc = (await call(s.moia, 'GET', '/api/v1/contracts/coverage')).body.departments.find((x) => x.department.code === 'LAPL');
+  assert.ok(cc && cc.active > 0, 'the demo Library has contracts on City property');
+  assert.equal(b.body.rows[0].contractor_coverage, `${cc.valid} of ${cc.active} valid${cc.expiring ? ` (${cc.expiring} expiring)` : ''}`);
+  const zz = b.body.rows.find((x) => x.department_code === 'ZZTEST');
+  assert.equal(zz.training_reached, null, 'no roster: no figure');
+  assert.equal(zz.contractor_coverage, null, 'no contracts: no figure');
+  assert.match(b.body.coverage_note, /Training reached: employees covered/);
   assert.equal(b.body.summary.submitted, 1);
   assert.equal(b.body.summary.late, b.body.rows.length);
   const others = b.body.rows.filter((x) => x.department_code !== 'LAPL');
@@ -391,7 +400,8 @@ test('the board: sortable, with CSV (formulas neutralised) and XLSX exports', as
   const csv = await res.text();
   const lines = csv.split('\r\n');
   assert.equal(lines[0], 'Department code,Department,Plan status,Due on,Days left,Days overdue,First submitted on,Versions submitted,Requirements done,Requirements,Training reached,Contractor coverage');
-  assert.match(lines[1], /^LAPL,Public Library,"Submitted, awaiting review",\d{4}-\d{2}-\d{2},,6,\d{4}-\d{2}-\d{2},1,2,2,—,—$/);
+  assert.match(lines[1], /^LAPL,Public Library,"Submitted, awaiting review",\d{4}-\d{2}-\d{2},,6,\d{4}-\d{2}-\d{2},1,2,2,\d+% \(\d+ of \d+\),\d+ of \d+ valid( \(\d+ expiring\))?$/);
+  assert.ok(lines.some((x) => x.startsWith('ZZTEST,') && x.endsWith(',—,—')), 'no figures: a dash');
   assert.ok(csv.includes(`ZZTEST,"'=HYPERLINK(""http://x"",""y"")",Not started,`), 'the formula is neutralised');
 
   res = await api(srv, s.moia, 'GET', `/api/v1/directives/${d.id}/board.xlsx?sort=done&order=desc`);

@@ -157,7 +157,11 @@ for (const [name, viewport] of [['desktop', DESKTOP], ['phone', PHONE]]) {
       await signIn(mpage, 'moia');
       await go(mpage, `/plans/board/${ed17.id}?sort=status&order=desc`);
       assert.equal((await mpage.locator('h1').innerText()).trim(), 'ED 17 plans board');
-      assert.match(await main(mpage).innerText(), /Training reached and contractor coverage come from the training and contractor records/);
+      // the department's row carries its training and contractor figures
+      const row = await mpage.getByRole('row').filter({ hasText: dept }).first().innerText();
+      assert.match(row, /\d+% \(\d+ of \d+\)/, `training reached in: ${row}`);
+      assert.match(row, /\d+ of \d+ valid/, `contractor coverage in: ${row}`);
+      assert.match(await main(mpage).innerText(), /Training reached: employees covered/);
       await assertAxe(mpage, 'board');
       await go(mpage, planUrl);
       await assertAxe(mpage, 'plan page with the review form');

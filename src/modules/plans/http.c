@@ -25,7 +25,9 @@
 #include "core/clock.h"
 #include "core/json.h"
 #include "core/timefmt.h"
+#include "modules/contractors/contractors.h"
 #include "modules/plans/plans.h"
+#include "modules/training/training.h"
 #include "web/api.h"
 #include "web/app.h"
 
@@ -315,6 +317,58 @@ static void api_issue(struct hv_request *rq) {
 
 /* --- the board ----------------------------------------------------------------- */
 
+/* {"<department code>": "87% (1,234 of 1,418)"} from the training records
+ * as of today, for the departments `by` may see (returned, caller
+ * decrefs), or NULL when they could not be read (the column shows "—"). */
+static json_t *board_training(struct hv_store *s, const struct hv_principal *by) {
+  json_t *items = NULL;
+  if (hv_training_coverage_city(s, by, hv_training_today(), &items) < 0)
+    return NULL;
+  json_t *out = json_object();
+  size_t i;
+  json_t *o;
+  json_array_foreach(items, i, o) {
+    const char *code = json_string_value(json_object_get(o, "department"));
+    json_int_t required = json_integer_value(json_object_get(o, "required"));
+    if (!code || required <= 0)
+      continue;
+    char cell[96];
+    snprintf(cell, sizeof cell, "%lld%% (%lld of %lld)",
+             (long long)json_integer_value(json_object_get(o, "percent")),
+             (long long)json_integer_value(json_object_get(o, "covered")), (long long)required);
+    json_object_set_new(out, code, json_string(cell));
+  }
+  json_decref(items);
+  return out;
+}
+
+/* {"<department code>": "5 of 6 valid (1 expiring)"} from the contracts on
+ * City property running on `today` (returned, caller decrefs), or NULL. */
+static json_t *board_contracts(struct hv_store *s, const struct hv_principal *by,
+                               const char *today) {
+  json_t *cov = NULL;
+  if (hv_coverage(s, hv_policy_department(by), today, 30, &cov) < 0)
+    return NULL;
+  json_t *out = json_object();
+  size_t i;
+  json_t *d;
+  json_array_foreach(json_object_get(cov, "departments"), i, d) {
+    const char *code = json_string_value(json_object_get(json_object_get(d, "department"), "code"));
+    json_int_t active = json_integer_value(json_object_get(d, "active"));
+    json_int_t expiring = json_integer_value(json_object_get(d, "expiring"));
+    if (!code || active <= 0)
+      continue;
+    char cell[96];
+    int n = snprintf(cell, sizeof cell, "%lld of %lld valid",
+                     (long long)json_integer_value(json_object_get(d, "valid")), (long long)active);
+    if (expiring > 0 && n > 0 && (size_t)n < sizeof cell)
+      snprintf(cell + n, sizeof cell - (size_t)n, " (%lld expiring)", (long long)expiring);
+    json_object_set_new(out, code, json_string(cell));
+  }
+  json_decref(cov);
+  return out;
+}
+
 json_t *hv_plans_board_view(struct hv_request *rq, int64_t directive, enum hv_board_sort by,
                             bool desc) {
   struct hv_app *app = rq->app;
@@ -331,6 +385,8 @@ json_t *hv_plans_board_view(struct hv_request *rq, int64_t directive, enum hv_bo
     return NULL;
   }
   hv_plans_today(today);
+  json_t *training = board_training(app->store, rq->principal);
+  json_t *contracts = board_contracts(app->store, rq->principal, today);
   json_t *rows = json_array();
   size_t i;
   json_t *p;
@@ -357,7 +413,17 @@ json_t *hv_plans_board_view(struct hv_request *rq, int64_t directive, enum hv_bo
                   json_object_get(p, "requirements_done"), "requirements_total",
                   json_object_get(p, "requirements_total"), "training_reached",
                   "contractor_coverage"));
+    const char *code = json_string_value(json_object_get(p, "department_code"));
+    json_t *row = json_array_get(rows, json_array_size(rows) - 1);
+    json_t *t = code && training ? json_object_get(training, code) : NULL;
+    json_t *c = code && contracts ? json_object_get(contracts, code) : NULL;
+    if (t)
+      json_object_set(row, "training_reached", t);
+    if (c)
+      json_object_set(row, "contractor_coverage", c);
   }
+  json_decref(training);
+  json_decref(contracts);
   json_decref(plans);
   hv_board_sort(rows, by, desc);
   json_t *summary = json_object();
@@ -370,8 +436,10 @@ json_t *hv_plans_board_view(struct hv_request *rq, int64_t directive, enum hv_bo
   return json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:s}", "directive", d, "today", today, "sort",
                    hv_board_sort_code(by), "order", desc ? "desc" : "asc", "summary", summary,
                    "rows", rows, "coverage_note",
-                   "Training reached and contractor coverage come from the training and "
-                   "contractor records, which are not built yet; they show as \"—\" until then.");
+                   "Training reached: employees covered by every course that applies, over the "
+                   "employees times those courses, from the training records as of today. "
+                   "Contractor coverage: contracts on City property running today with a valid "
+                   "attestation, of all those contracts. \"—\": no roster or no such contracts.");
 }
 
 /* Reads ?sort= and ?order=; -1 after replying 400. */
