@@ -126,3 +126,46 @@ test('a plan is reminded 7, 3 and 1 days before and each day overdue, once each,
     rmSync(tmp, { recursive: true, force: true });
   }
 });
+
+test('two servers on one database: each plan reminder is queued and sent once', async () => {
+  const port = await freePort();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'haven-clock-'));
+  const clock = path.join(tmp, 'offset');
+  clockAt(clock, '2026-06-01');
+  const sink = await startSink(port);
+  const args = ['--smtp-url', `smtp://127.0.0.1:${port}`, '--smtp-starttls', '0', '--reminder-interval', '1'];
+  let a, b;
+  try {
+    a = await startServer({ env: { HAVEN_CLOCK_OFFSET_FILE: clock }, args });
+    b = await startServer({ env: { HAVEN_CLOCK_OFFSET_FILE: clock }, args, db: a.db, demo: false });
+    const l = demoLogins(a.dir);
+    const moia = await signIn(a, l.moia.email, l.moia.password);
+    const json = async (res) => ({ status: res.status, body: await res.json() });
+    const d = await json(await api(a, moia, 'POST', '/api/v1/directives', {
+      number: 'ED 98', title: 'Another test directive', due_days: 14, requirements: [{ code: 'protocol', title: 'Employee protocol adopted' }],
+    }));
+    assert.equal(d.status, 201, JSON.stringify(d.body));
+    const issued = await json(await api(a, moia, 'POST', `/api/v1/directives/${d.body.id}/issue`, { issued_on: '2026-06-01' }));
+    assert.equal(issued.status, 201, JSON.stringify(issued.body));
+    const plans = issued.body.plans.length;
+    // by the body: a long department name folds the subject line
+    const ed98 = () => sink.messages().filter((m) => /^Directive: ED 98\r?$/m.test(m));
+    const withLiaisons = Number(sql(a.db, `SELECT COUNT(*) FROM plans p WHERE p.directive_id = ${d.body.id} AND EXISTS (SELECT 1 FROM department_liaisons x JOIN users u ON u.id = x.user_id WHERE x.department_id = p.department_id AND u.active = 1)`).trim());
+    const recipients = Number(sql(a.db, `SELECT COUNT(*) FROM plans p JOIN department_liaisons x ON x.department_id = p.department_id JOIN users u ON u.id = x.user_id WHERE p.directive_id = ${d.body.id} AND u.active = 1`).trim());
+    assert.ok(withLiaisons > 1 && recipients >= withLiaisons);
+
+    clockAt(clock, '2026-06-08'); // 7 days left for every department's plan
+    assert.ok(await waitFor(() => ed98().length >= recipients, 60000), `seven days before: ${ed98().length} of ${recipients}; outbox ${sql(a.db, "SELECT COUNT(*) || ' ' || COUNT(sent_at) FROM outbox WHERE subject LIKE '%ED 98%'")}; sent ${sql(a.db, "SELECT COUNT(*) FROM reminders_sent WHERE subject = 'plan'")}`);
+    await twoMoreRuns(a.db);
+    assert.equal(ed98().length, recipients, 'once to each liaison, from two servers');
+    assert.equal(sql(a.db, `SELECT COUNT(*) FROM reminders_sent WHERE subject = 'plan' AND object_id IN (SELECT id FROM plans WHERE directive_id = ${d.body.id})`).trim(), String(plans));
+    const holder = sql(a.db, "SELECT holder FROM scheduler_leases WHERE name = 'plans.reminders'").trim();
+    assert.ok(holder.includes(`:${a.proc.pid}:`) || holder.includes(`:${b.proc.pid}:`), 'one of the two holds the lease');
+  } finally {
+    if (b) await b.stop();
+    if (a) { await a.stop(); a.cleanup(); }
+    if (b) b.cleanup();
+    await stopSink(sink);
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
