@@ -9,18 +9,10 @@ import assert from 'node:assert/strict';
 import { spawn, execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { startServer, demoLogins, signIn, api, freePort, DB } from './lib.mjs';
+import { startSink } from './smtp.mjs';
 
 const ui = JSON.parse(readFileSync(new URL('../../data/kyr/ui.json', import.meta.url)));
 let srv, s, sink;
-
-function startSink(port) {
-  const proc = spawn('/usr/bin/python3', ['-u', '-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`]);
-  process.on('exit', () => { try { process.kill(proc.pid, 'SIGKILL'); } catch { /* gone */ } });
-  const k = { proc, out: '', messages() { return k.out.split('---------- MESSAGE FOLLOWS ----------').slice(1); } };
-  proc.stdout.on('data', (d) => (k.out += d));
-  proc.stderr.on('data', (d) => (k.out += d));
-  return new Promise((resolve) => setTimeout(() => resolve(k), 1500));
-}
 
 before(async () => {
   const port = await freePort();

@@ -8,31 +8,11 @@
 // mail; a department that submitted its plan is not reminded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startServer, demoLogins, signIn, api, sql, freePort } from './lib.mjs';
-
-function startSink(port) {
-  const proc = spawn('/usr/bin/python3', ['-u', '-m', 'aiosmtpd', '-n', '-l', `127.0.0.1:${port}`]);
-  process.on('exit', () => { try { process.kill(proc.pid, 'SIGKILL'); } catch { /* gone */ } });
-  const sink = { proc, out: '', messages() { return sink.out.split('---------- MESSAGE FOLLOWS ----------').slice(1); } };
-  proc.stdout.on('data', (d) => (sink.out += d));
-  proc.stderr.on('data', (d) => (sink.out += d));
-  return new Promise((resolve) => setTimeout(() => resolve(sink), 1500));
-}
-const stopSink = (sink) => new Promise((r) => {
-  if (sink.proc.exitCode !== null || sink.proc.signalCode !== null) return r();
-  sink.proc.on('exit', r);
-  process.kill(sink.proc.pid, 'SIGTERM');
-});
-
-async function waitFor(fn, ms = 30000) {
-  const end = Date.now() + ms;
-  while (Date.now() < end) { if (fn()) return true; await new Promise((r) => setTimeout(r, 200)); }
-  return false;
-}
+import { startSink, stopSink, waitFor } from './smtp.mjs';
 
 // Noon in Los Angeles on `day` (summer: UTC-7), as the offset from now.
 const clockAt = (file, day) => writeFileSync(file, String(Date.parse(`${day}T19:00:00Z`) - Date.now()));

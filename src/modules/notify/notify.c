@@ -40,29 +40,36 @@ static struct hv_sql q_liaison_emails = HV_SQL(
     "SELECT u.email FROM department_liaisons l JOIN users u ON u.id = l.user_id "
     "WHERE l.department_id = ? AND u.active = 1 ORDER BY l.backup, u.email");
 
+/* A comma-separated address list being filled (borrowed buffer). */
 struct emails {
-  char list[2048]; /* liaisons plus the on-call list (at most 1023 characters) */
+  char *list;
+  size_t n;
 };
 
 static int email_row(void *cls, const struct hv_row *r) {
   struct emails *e = cls;
-  size_t n = strlen(e->list);
+  size_t used = strlen(e->list);
   const char *v = hv_row_text(r, 0);
-  if (v && n + strlen(v) + 2 < sizeof e->list)
-    snprintf(e->list + n, sizeof e->list - n, "%s%s", n ? "," : "", v);
+  if (v && used + strlen(v) + 2 < e->n)
+    snprintf(e->list + used, e->n - used, "%s%s", used ? "," : "", v);
   return 0;
+}
+
+enum hv_qs hv_notify_liaisons_tx(struct hv_conn *c, int64_t department_id, char *list, size_t n) {
+  struct emails e = {list, n};
+  struct hv_param p[] = {HV_P_INT(department_id)};
+  return n ? hv_db_query(c, &q_liaison_emails, p, 1, email_row, &e) : HV_QS_HARD;
 }
 
 enum hv_qs hv_notify_alert_tx(struct hv_conn *c, const struct hv_config *cfg, int64_t department_id,
                               int64_t incident_id, const char *ref, const char *facility) {
-  struct emails e = {""};
-  struct hv_param p[] = {HV_P_INT(department_id)};
-  enum hv_qs qs = hv_db_query(c, &q_liaison_emails, p, 1, email_row, &e);
+  char list[2048] = ""; /* liaisons plus the on-call list (at most 1023 characters) */
+  enum hv_qs qs = hv_notify_liaisons_tx(c, department_id, list, sizeof list);
   if (qs < 0)
     return qs;
-  size_t n = strlen(e.list);
+  size_t n = strlen(list);
   if (cfg->notify_moia[0])
-    snprintf(e.list + n, sizeof e.list - n, "%s%s", n ? "," : "", cfg->notify_moia);
+    snprintf(list + n, sizeof list - n, "%s%s", n ? "," : "", cfg->notify_moia);
   char subject[200], body[1024];
   snprintf(subject, sizeof subject, "Haven quick alert %s", ref);
   /* a reference, a facility and a link: never the report's contents */
@@ -71,7 +78,7 @@ enum hv_qs hv_notify_alert_tx(struct hv_conn *c, const struct hv_config *cfg, in
            "Reference: %s\nFacility: %s\n\nSign in to see it: %s/incidents/%lld\n\n"
            "This message holds no details on purpose. Do not forward it outside the City.\n",
            ref, facility, cfg->base_url, (long long)incident_id);
-  return hv_notify_queue_tx(c, e.list, subject, body);
+  return hv_notify_queue_tx(c, list, subject, body);
 }
 
 /* --- the sender ------------------------------------------------------- */

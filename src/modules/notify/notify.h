@@ -15,6 +15,11 @@
 enum hv_qs hv_notify_queue_tx(struct hv_conn *c, const char *to, const char *subject,
                               const char *body);
 
+/* Inside a transaction: appends the addresses of `department_id`'s active
+ * liaisons, then its backups, to the comma-separated list in `list` (`n`
+ * bytes with its NUL; addresses that would not fit are left out). */
+enum hv_qs hv_notify_liaisons_tx(struct hv_conn *c, int64_t department_id, char *list, size_t n);
+
 /* Inside a write transaction: queues the quick-alert notice to the
  * department's liaisons and MOIA's on-call list. */
 enum hv_qs hv_notify_alert_tx(struct hv_conn *c, const struct hv_config *cfg, int64_t department_id,

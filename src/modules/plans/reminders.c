@@ -20,9 +20,6 @@ static struct hv_sql q_due = HV_SQL(
 static struct hv_sql q_mark = HV_SQL(
     "INSERT INTO reminders_sent (subject, object_id, deadline_kind, deadline_date, offset_days, "
     "sent_at) VALUES ('plan', ?, 'plan_due', ?, ?, ?) ON CONFLICT DO NOTHING");
-static struct hv_sql q_liaisons =
-    HV_SQL("SELECT u.email FROM department_liaisons l JOIN users u ON u.id = l.user_id "
-           "WHERE l.department_id = ? AND u.active = 1 ORDER BY l.backup, u.email LIMIT 50");
 
 int hv_plan_reminder_offset(int64_t left, const int *days, int ndays, unsigned every) {
   if (left < 0) {
@@ -69,19 +66,6 @@ static int due_row(void *cls, const struct hv_row *r) {
   return 0;
 }
 
-struct emails {
-  char list[2048];
-};
-
-static int email_row(void *cls, const struct hv_row *r) {
-  struct emails *e = cls;
-  size_t n = strlen(e->list);
-  const char *v = hv_row_text(r, 0);
-  if (v && n + strlen(v) + 2 < sizeof e->list)
-    snprintf(e->list + n, sizeof e->list - n, "%s%s", n ? "," : "", v);
-  return 0;
-}
-
 struct one {
   const struct hv_config *cfg; /* borrowed */
   const struct due *d;         /* borrowed */
@@ -96,11 +80,10 @@ static enum hv_qs remind_tx(struct hv_conn *c, void *cls) {
   enum hv_qs qs = hv_db_exec(c, &q_mark, pm, 4);
   if (qs <= 0)
     return qs; /* HV_QS_NONE: already sent */
-  struct emails e = {""};
-  struct hv_param pl[] = {HV_P_INT(o->d->department_id)};
-  if ((qs = hv_db_query(c, &q_liaisons, pl, 1, email_row, &e)) < 0)
+  char list[2048] = "";
+  if ((qs = hv_notify_liaisons_tx(c, o->d->department_id, list, sizeof list)) < 0)
     return qs;
-  if (!e.list[0])
+  if (!list[0])
     hv_log(HV_LOG_WARN, "plan reminder has no liaison to go to", HV_LI("plan", o->d->id),
            HV_LI("department", o->d->department_id));
   char subject[400], body[2048], when[80];
@@ -121,7 +104,7 @@ static enum hv_qs remind_tx(struct hv_conn *c, void *cls) {
                        : "Your department's preparedness plan is due soon.",
            o->d->directive, o->d->department, o->d->due_on, when, o->cfg->base_url,
            (long long)o->d->id);
-  qs = hv_notify_queue_tx(c, e.list, subject, body);
+  qs = hv_notify_queue_tx(c, list, subject, body);
   return qs < 0 ? qs : HV_QS_ONE;
 }
 
