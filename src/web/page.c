@@ -51,7 +51,8 @@ int hv_app_init(struct hv_app *app, const struct hv_config *cfg, struct hv_store
   if (hv_assets_load(cfg->assets, &app->assets, err, errlen))
     return -1;
   if (!hv_assets_find(app->assets, "uswds/css/uswds.min.css")) {
-    snprintf(err, errlen, "setting 'assets': %s has no uswds/css/uswds.min.css (run scripts/assets.sh)",
+    snprintf(err, errlen,
+             "setting 'assets': %s has no uswds/css/uswds.min.css (run scripts/assets.sh)",
              cfg->assets);
     return -1;
   }
@@ -66,29 +67,40 @@ void hv_app_free(struct hv_app *app) {
   app->assets = NULL;
 }
 
+/* The header's links: a flag in site.user for each, true when the signed-in
+ * person's roles hold the permission of the pages it leads to
+ * (web/templates/layout_head.html). */
+static const struct {
+  const char *key;
+  unsigned perm;
+} nav_links[] = {
+    {"admin", HV_PERM_USERS_ADMIN},
+    {"audit", HV_PERM_AUDIT_READ},
+    {"incidents", HV_PERM_INCIDENT_READ},
+    {"kyr_edit", HV_PERM_KYR_EDIT},
+    {"kyr_console", HV_PERM_KYR_DISTRIBUTE},
+    {"kyr_counts", HV_PERM_KYR_DASHBOARD},
+    {"foia", HV_PERM_FOIA},
+    {"workgroup", HV_PERM_WORKGROUP_READ},
+    {"plans", HV_PERM_PLANS_READ},
+    {"training", HV_PERM_TRAINING_READ},
+    {"contracts", HV_PERM_CONTRACTS_READ},
+};
+
 static json_t *site_values(struct hv_request *rq, const char *title) {
   const struct hv_app *app = rq->app;
   const struct hv_principal *p = rq->principal;
-  json_t *v = json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "name", "Haven", "static",
-                        app->assets->prefix, "demo", app->demo, "lang", "en", "dir", "ltr", "title",
-                        title ? title : "Haven");
-  if (v && p && !rq->via_token)
-    json_object_set_new(v, "user",
-                        json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", p->name,
-                                  "email", p->email, "csrf", p->csrf, "admin",
-                                  (p->roles & HV_PERM_USERS_ADMIN) != 0, "audit",
-                                  (p->roles & HV_PERM_AUDIT_READ) != 0, "incidents",
-                                  (p->roles & HV_PERM_INCIDENT_READ) != 0, "kyr_edit",
-                                  (p->roles & HV_PERM_KYR_EDIT) != 0, "kyr_console",
-                                  (p->roles & HV_PERM_KYR_DISTRIBUTE) != 0, "kyr_counts",
-                                  (p->roles & HV_PERM_KYR_DASHBOARD) != 0, "foia",
-                                  (p->roles & HV_PERM_FOIA) != 0, "workgroup",
-                                  (p->roles & HV_PERM_WORKGROUP_READ) != 0, "plans",
-                                  (p->roles & HV_PERM_PLANS_READ) != 0, "training",
-                                  (p->roles & HV_PERM_TRAINING_READ) != 0));
-  if (v && p && !rq->via_token)
-    json_object_set_new(json_object_get(v, "user"), "contracts",
-                        json_boolean((p->roles & HV_PERM_CONTRACTS_READ) != 0));
+  json_t *v =
+      json_pack("{s:s, s:s, s:b, s:s, s:s, s:s}", "name", "Haven", "static", app->assets->prefix,
+                "demo", app->demo, "lang", "en", "dir", "ltr", "title", title ? title : "Haven");
+  if (v && p && !rq->via_token) {
+    json_t *user =
+        json_pack("{s:s, s:s, s:s}", "name", p->name, "email", p->email, "csrf", p->csrf);
+    for (size_t k = 0; user && k < sizeof nav_links / sizeof nav_links[0]; k++)
+      json_object_set_new(user, nav_links[k].key,
+                          json_boolean((p->roles & nav_links[k].perm) != 0));
+    json_object_set_new(v, "user", user);
+  }
   return v;
 }
 

@@ -1,5 +1,6 @@
 // Browser-test helpers: playwright-core driving Debian's chromium against the
 // real server (started by tests/api/lib.mjs), plus axe-core for accessibility.
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -137,4 +138,26 @@ export async function submitForm(page, locator) {
     locator.click(),
   ]);
   return response;
+}
+
+// The steps every flow test takes, bound to its server and demo logins:
+// go(page, path, status) loads a page and checks its status; signIn(page,
+// who) signs in as one of the demo logins through the form; assertAxe(page,
+// what) fails with the violations axe-core finds.
+export function flowSteps(srv, logins) {
+  async function go(page, path, status = 200) {
+    const response = await page.goto(srv.url + path, { waitUntil: 'load' });
+    assert.equal(response.status(), status, `GET ${path}`);
+  }
+  async function signIn(page, who) {
+    await go(page, '/signin');
+    await page.getByLabel('Work email').fill(logins[who].email);
+    await page.getByLabel('Password', { exact: true }).fill(logins[who].password);
+    await submitForm(page, page.getByRole('button', { name: 'Sign in', exact: true }));
+  }
+  async function assertAxe(page, what) {
+    const v = await axeViolations(page);
+    assert.deepEqual(v, [], `${what}:\n${formatViolations(v)}`);
+  }
+  return { go, signIn, assertAxe };
 }

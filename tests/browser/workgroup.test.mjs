@@ -12,16 +12,18 @@ import assert from 'node:assert/strict';
 import { demoLogins } from '../api/lib.mjs';
 import {
   DESKTOP, PHONE, axeViolations, flowProblems, formatViolations, launchBrowser, startServer,
-  submitForm, watchPage,
+  submitForm, watchPage, flowSteps,
 } from './lib.mjs';
 
 let srv;
 let browser;
 let logins;
+let go, signIn, assertAxe;
 
 before(async () => {
   [srv, browser] = await Promise.all([startServer(), launchBrowser()]);
   logins = demoLogins(srv.dir);
+  ({ go, signIn, assertAxe } = flowSteps(srv, logins));
 });
 
 after(async () => {
@@ -29,23 +31,6 @@ after(async () => {
   await srv?.stop();
   srv?.cleanup();
 });
-
-async function go(page, path, status = 200) {
-  const response = await page.goto(srv.url + path, { waitUntil: 'load' });
-  assert.equal(response.status(), status, `GET ${path}`);
-}
-
-async function signIn(page, who) {
-  await go(page, '/signin');
-  await page.getByLabel('Work email').fill(logins[who].email);
-  await page.getByLabel('Password', { exact: true }).fill(logins[who].password);
-  await submitForm(page, page.getByRole('button', { name: 'Sign in', exact: true }));
-}
-
-async function assertAxe(page, what) {
-  const v = await axeViolations(page);
-  assert.deepEqual(v, [], `${what}:\n${formatViolations(v)}`);
-}
 
 async function noOverflow(page, what) {
   const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
